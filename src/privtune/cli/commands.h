@@ -1,0 +1,15 @@
+// The subcommands of the `privtune` executable. Each lives in its own file in this folder
+// and adds itself to the root CLI11 app; main.cpp lists them in kCommands.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace privtune::cli {
+
+void add_inspect_command(CLI::App& root);
+void add_logprobs_command(CLI::App& root);
+void add_generate_command(CLI::App& root);
+
+}  // namespace privtune::cli

@@ -1,0 +1,3 @@
+// Precompiled header shared by every module that uses libtorch.
+#pragma once
+#include <torch/torch.h>
