@@ -1,0 +1,73 @@
+#include "privtune/model/attention.h"
+
+namespace privtune::model {
+
+AttentionImpl::AttentionImpl(const ModelConfig& c, const torch::TensorOptions& options)
+    : num_heads(c.num_heads), num_kv_heads(c.num_kv_heads), head_dim(c.head_dim),
+      scale(c.attn_scale), softcap(c.attn_softcap) {
+  const int64_t q_width = c.num_heads * c.head_dim;
+  const int64_t kv_width = c.num_kv_heads * c.head_dim;
+  if (c.fused_qkv) {
+    qkv = register_module("qkv", Linear(c.hidden_size, 3 * q_width, c.qkv_bias, options));
+  } else {
+    q = register_module("q", Linear(c.hidden_size, q_width, c.qkv_bias, options));
+    k = register_module("k", Linear(c.hidden_size, kv_width, c.qkv_bias, options));
+    v = register_module("v", Linear(c.hidden_size, kv_width, c.qkv_bias, options));
+  }
+  o = register_module("o", Linear(q_width, c.hidden_size, c.o_bias, options));
+  if (c.qk_norm) {
+    q_norm = register_module("q_norm", Norm(c.head_dim, NormKind::RMSNorm, c.norm_eps, c.norm_plus_one, false, options));
+    k_norm = register_module("k_norm", Norm(c.head_dim, NormKind::RMSNorm, c.norm_eps, c.norm_plus_one, false, options));
+  }
+}
+
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const RopeTables& rope, const torch::Tensor& allowed,
+                                     LayerCache* cache) {
+  const int64_t B = x.size(0), T = x.size(1);
+  torch::Tensor queries, keys, values;
+  if (qkv) {
+    // NeoX packs each head's q, k and v side by side: (B, T, H, 3D).
+    auto packed = qkv->forward(x).view({B, T, num_heads, 3 * head_dim}).transpose(1, 2);
+    auto parts = packed.chunk(3, -1);
+    queries = parts[0], keys = parts[1], values = parts[2];                     // (B, H, T, D)
+  } else {
+    queries = q->forward(x).view({B, T, num_heads, head_dim}).transpose(1, 2);     // (B, H, T, D)
+    keys = k->forward(x).view({B, T, num_kv_heads, head_dim}).transpose(1, 2);     // (B, KV, T, D)
+    values = v->forward(x).view({B, T, num_kv_heads, head_dim}).transpose(1, 2);  // (B, KV, T, D)
+  }
+  if (q_norm) {
+    queries = q_norm->forward(queries);
+    keys = k_norm->forward(keys);
+  }
+  queries = apply_rope(queries, rope);
+  keys = apply_rope(keys, rope);
+  if (cache != nullptr) {
+    if (cache->keys.defined()) {
+      keys = torch::cat({cache->keys, keys}, 2);
+      values = torch::cat({cache->values, values}, 2);
+    }
+    cache->keys = keys;
+    cache->values = values;
+  }
+  const int64_t S = keys.size(2);
+  const int64_t group = num_heads / num_kv_heads;
+
+  // Grouped-query attention without copying keys: query head h uses key head h / group, so
+  // the `group` query heads of one key head are stacked along the time axis.
+  auto grouped_q = queries.reshape({B, num_kv_heads, group * T, head_dim});
+  auto scores = torch::matmul(grouped_q, keys.transpose(-1, -2)) * scale;  // (B, KV, group*T, S)
+  scores = scores.view({B, num_heads, T, S});
+  if (softcap > 0) scores = torch::tanh(scores / softcap) * softcap;
+  // A finite floor rather than -inf: a padded query whose window holds no real key gets a
+  // harmless uniform row instead of NaNs that would poison gradients.
+  const double floor = scores.scalar_type() == torch::kDouble ? std::numeric_limits<double>::lowest()
+                                                              : std::numeric_limits<float>::lowest();
+  scores = scores.masked_fill(allowed.logical_not(), floor);
+  const auto wide = scores.scalar_type() == torch::kDouble ? torch::kDouble : torch::kFloat;
+  auto probs = torch::softmax(scores, -1, wide).to(queries.scalar_type());
+  auto mixed = torch::matmul(probs.view({B, num_kv_heads, group * T, S}), values);  // (B, KV, group*T, D)
+  mixed = mixed.view({B, num_heads, T, head_dim}).transpose(1, 2).reshape({B, T, num_heads * head_dim});
+  return o->forward(mixed);
+}
+
+}  // namespace privtune::model
