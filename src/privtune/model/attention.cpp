@@ -60,8 +60,13 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const RopeTables& r
   if (softcap > 0) scores = torch::tanh(scores / softcap) * softcap;
   // A finite floor rather than -inf: a padded query whose window holds no real key gets a
   // harmless uniform row instead of NaNs that would poison gradients.
-  const double floor = scores.scalar_type() == torch::kDouble ? std::numeric_limits<double>::lowest()
-                                                              : std::numeric_limits<float>::lowest();
+  double floor = std::numeric_limits<float>::lowest();
+  switch (scores.scalar_type()) {
+    case torch::kDouble: floor = std::numeric_limits<double>::lowest(); break;
+    case torch::kBFloat16: floor = static_cast<double>(std::numeric_limits<c10::BFloat16>::lowest()); break;
+    case torch::kHalf: floor = static_cast<double>(std::numeric_limits<c10::Half>::lowest()); break;
+    default: break;
+  }
   scores = scores.masked_fill(allowed.logical_not(), floor);
   const auto wide = scores.scalar_type() == torch::kDouble ? torch::kDouble : torch::kFloat;
   auto probs = torch::softmax(scores, -1, wide).to(queries.scalar_type());
