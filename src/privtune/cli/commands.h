@@ -8,5 +8,9 @@ class App;
 
 namespace privtune::cli {
 
+void add_inspect_command(CLI::App& root);
+void add_logprobs_command(CLI::App& root);
+void add_generate_command(CLI::App& root);
+
 
 }  // namespace privtune::cli

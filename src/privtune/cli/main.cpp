@@ -14,7 +14,9 @@ using AddCommand = void (*)(CLI::App&);
 
 // Every subcommand, in the order `privtune --help` lists them.
 const AddCommand kCommands[] = {
-    nullptr,  // keeps the array non-empty while commands are being added
+    privtune::cli::add_inspect_command,
+    privtune::cli::add_logprobs_command,
+    privtune::cli::add_generate_command,
 };
 
 }  // namespace
@@ -24,8 +26,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(privtune::kVersion) + " (" + privtune::kGitCommit + ")");
   app.set_config("--config", "", "TOML file whose keys set flags (flag name without dashes)");
   app.require_subcommand(1);
-  for (AddCommand add : kCommands)
-    if (add != nullptr) add(app);
+  for (AddCommand add : kCommands) add(app);
 
   try {
     app.parse(argc, argv);
