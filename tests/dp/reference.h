@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct EpsilonPoint {
   }
 };
 
+// So that gtest prints a point by name rather than as bytes.
+inline void PrintTo(const EpsilonPoint& p, std::ostream* os) { *os << p.name(); }
+
 struct CalibrationPoint {
   double q, target_eps, delta, sigma_rdp, sigma_pld;
   int64_t steps;
@@ -30,6 +34,19 @@ struct Reference {
   std::vector<EpsilonPoint> epsilon;
   std::vector<CalibrationPoint> noise_multiplier;
 };
+
+// A gtest-safe name for a reference point: q0_01_sigma0_5_steps100.
+inline std::string test_name(const EpsilonPoint& p) {
+  auto clean = [](double x) {
+    std::string s = std::to_string(x);
+    s.erase(s.find_last_not_of('0') + 1);
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    for (char& c : s)
+      if (c == '.') c = '_';
+    return s;
+  };
+  return "q" + clean(p.q) + "_sigma" + clean(p.sigma) + "_steps" + std::to_string(p.steps);
+}
 
 inline std::optional<double> optional_number(const core::Json& j, const char* key) {
   if (!j.contains(key) || j[key].is_null()) return std::nullopt;

@@ -8,5 +8,6 @@ class App;
 
 namespace privtune::cli {
 
+void add_accountant_command(CLI::App& app);  // accountant.cpp
 
 }  // namespace privtune::cli
