@@ -35,17 +35,20 @@ struct Reference {
   std::vector<CalibrationPoint> noise_multiplier;
 };
 
-// A gtest-safe name for a reference point: q0_01_sigma0_5_steps100.
+// gtest-safe names: 0.001 -> "0_001".
+inline std::string number_name(double x) {
+  std::string s = std::to_string(x);
+  s.erase(s.find_last_not_of('0') + 1);
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  for (char& c : s)
+    if (c == '.') c = '_';
+  return s;
+}
 inline std::string test_name(const EpsilonPoint& p) {
-  auto clean = [](double x) {
-    std::string s = std::to_string(x);
-    s.erase(s.find_last_not_of('0') + 1);
-    if (!s.empty() && s.back() == '.') s.pop_back();
-    for (char& c : s)
-      if (c == '.') c = '_';
-    return s;
-  };
-  return "q" + clean(p.q) + "_sigma" + clean(p.sigma) + "_steps" + std::to_string(p.steps);
+  return "q" + number_name(p.q) + "_sigma" + number_name(p.sigma) + "_steps" + std::to_string(p.steps);
+}
+inline std::string test_name(const CalibrationPoint& p) {
+  return "q" + number_name(p.q) + "_steps" + std::to_string(p.steps) + "_eps" + number_name(p.target_eps);
 }
 
 inline std::optional<double> optional_number(const core::Json& j, const char* key) {

@@ -20,21 +20,31 @@ size_t next_power_of_two(size_t n) {
 namespace {
 
 // Twiddles for every stage, contiguous per stage: entries [half, 2 half) hold
-// exp(-2 pi i k / (2 half)) for k < half. Cached per size and thread, since the accountant
-// transforms the same sizes over and over (sigma calibration).
-const std::vector<std::complex<double>>& twiddles(size_t n) {
+// exp(-2 pi i k / (2 half)) for k < half.
+void fill_twiddles(std::vector<std::complex<double>>& table, size_t n) {
+  table.assign(n, 0.0);
+  for (size_t half = 1; half < n; half <<= 1)
+    for (size_t k = 0; k < half; ++k) {
+      const double angle = -kPi * static_cast<double>(k) / static_cast<double>(half);
+      table[half + k] = {std::cos(angle), std::sin(angle)};
+    }
+}
+
+// Cached per thread for sizes up to 2^20 (16 MiB), since the accountant transforms the same
+// sizes over and over (sigma calibration); larger tables are built per call, not kept.
+constexpr size_t kMaxCachedSize = size_t{1} << 20;
+const std::vector<std::complex<double>>& twiddles(size_t n, std::vector<std::complex<double>>& scratch) {
   thread_local size_t cached_n = 0;
-  thread_local std::vector<std::complex<double>> table;
+  thread_local std::vector<std::complex<double>> cached;
+  if (n > kMaxCachedSize) {
+    fill_twiddles(scratch, n);
+    return scratch;
+  }
   if (cached_n != n) {
-    table.assign(n, 0.0);
-    for (size_t half = 1; half < n; half <<= 1)
-      for (size_t k = 0; k < half; ++k) {
-        const double angle = -kPi * static_cast<double>(k) / static_cast<double>(half);
-        table[half + k] = {std::cos(angle), std::sin(angle)};
-      }
+    fill_twiddles(cached, n);
     cached_n = n;
   }
-  return table;
+  return cached;
 }
 
 }  // namespace
@@ -53,7 +63,8 @@ void fft(std::vector<std::complex<double>>& data, bool inverse) {
   }
 
   // The inverse transform conjugates the twiddles (and scales by 1/n at the end).
-  const std::vector<std::complex<double>>& table = twiddles(n);
+  std::vector<std::complex<double>> scratch;
+  const std::vector<std::complex<double>>& table = twiddles(n, scratch);
   const double conj = inverse ? -1.0 : 1.0;
   double* x = reinterpret_cast<double*>(data.data());  // interleaved re, im (guaranteed layout)
   for (size_t half = 1; half < n; half <<= 1) {
