@@ -180,7 +180,8 @@ TEST(Pld, NoNoiseMeansNoPrivacy) {
 
 TEST(Pld, ExtremeParametersStayFinite) {
   for (const StepSegment& s : {StepSegment{1.0, 0.05, 10000}, StepSegment{0.01, 1000.0, 1000},
-                               StepSegment{0.5, 0.3, 100000}, StepSegment{1.0, 0.03, 1}}) {
+                               StepSegment{0.5, 0.3, 100000}, StepSegment{1.0, 0.03, 1},
+                               StepSegment{0.01, 1e5, 1}, StepSegment{1e-9, 1e5, 10}}) {
     const double eps = pld_epsilon({s}, 1e-5);
     EXPECT_TRUE(std::isfinite(eps)) << s.q << " " << s.sigma << " " << s.steps;
     EXPECT_GE(eps, 0.0);

@@ -14,11 +14,26 @@ namespace {
 // Grid points of the coarse first pass that only sizes the window.
 constexpr double kCoarsePoints = 16384.0;
 
-std::vector<PldPmf> discretise(const std::vector<StepSegment>& segments, PldDirection direction, double h) {
+std::vector<PldPmf> discretise(const std::vector<StepSegment>& segments, PldDirection direction, double h,
+                               const std::vector<LossRange>& clips) {
   std::vector<PldPmf> pmfs;
   pmfs.reserve(segments.size());
-  for (const auto& s : segments) pmfs.push_back(subsampled_gaussian_pld(s.q, s.sigma, direction, h));
+  for (size_t i = 0; i < segments.size(); ++i)
+    pmfs.push_back(subsampled_gaussian_pld(segments[i].q, segments[i].sigma, direction, h, clips[i]));
   return pmfs;
+}
+
+// Where one step's grid is needed: outside it the (coarse) pmf has at most `tail` mass on each
+// side. Widened by two coarse steps, since the fine grid splits mass differently by < h0.
+// Clipping there raises losses below it or sends them above to +inf: pessimistic, changing
+// delta by at most `tail` per step.
+LossRange needed_range(const PldPmf& coarse, double tail) {
+  const size_t n = coarse.mass.size();
+  size_t first = 0, last = n - 1;
+  double below = 0.0, above = 0.0;
+  while (first < last && below + coarse.mass[first] <= tail) below += coarse.mass[first++];
+  while (last > first && above + coarse.mass[last] <= tail) above += coarse.mass[last--];
+  return {coarse.loss(first) - 2.0 * coarse.h, coarse.loss(last) + 2.0 * coarse.h};
 }
 
 std::vector<PldPart> parts_of(const std::vector<PldPmf>& pmfs, const std::vector<StepSegment>& segments) {
@@ -42,7 +57,8 @@ PldPmf composed_pld(const std::vector<StepSegment>& segments, PldDirection direc
     widest = std::max(widest, r.hi - r.lo);
   }
   const double h0 = widest / kCoarsePoints;
-  const std::vector<PldPmf> coarse = discretise(segments, direction, h0);
+  const std::vector<LossRange> unclipped(segments.size(), LossRange{-kInf, kInf});
+  const std::vector<PldPmf> coarse = discretise(segments, direction, h0, unclipped);
   const LossWindow w = composed_loss_window(parts_of(coarse, segments), tail_mass);
   // The fine grid's window differs slightly from the coarse one; keep a margin.
   const double margin = 0.05 * (w.hi - w.lo) + 4.0 * h0;
@@ -65,7 +81,10 @@ PldPmf composed_pld(const std::vector<StepSegment>& segments, PldDirection direc
     bins = std::max(bins, options.min_bins);
     h = (hi - lo) / static_cast<double>(bins - 1);
   }
-  const std::vector<PldPmf> fine = discretise(segments, direction, h);
+  std::vector<LossRange> clips;
+  const double step_tail = tail_mass / static_cast<double>(total_steps(segments));
+  for (const auto& c : coarse) clips.push_back(needed_range(c, step_tail));
+  const std::vector<PldPmf> fine = discretise(segments, direction, h, clips);
   const auto window_lo = static_cast<int64_t>(std::floor(lo / h));
   const double l = w.lambda_up;
   return pld_compose(parts_of(fine, segments), window_lo, bins, {0.5 * l, 0.7 * l, l, 1.4 * l, 2.0 * l});

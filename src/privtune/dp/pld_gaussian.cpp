@@ -95,11 +95,12 @@ LossRange subsampled_gaussian_loss_range(double q, double sigma, PldDirection di
   return {loss_at(q, sigma, dir, -kTailZ * sigma), loss_at(q, sigma, dir, 1.0 + kTailZ * sigma)};
 }
 
-PldPmf subsampled_gaussian_pld(double q, double sigma, PldDirection dir, double h) {
+PldPmf subsampled_gaussian_pld(double q, double sigma, PldDirection dir, double h, LossRange clip) {
   if (!(q > 0.0 && q <= 1.0) || !(sigma > 0.0) || !(h > 0.0))
     throw std::invalid_argument("subsampled_gaussian_pld: needs q in (0,1], sigma > 0, h > 0");
   const LossRange range = subsampled_gaussian_loss_range(q, sigma, dir);
-  const double klo = std::floor(range.lo / h), khi = std::ceil(range.hi / h);
+  const double klo = std::floor(std::max(range.lo, clip.lo) / h), khi = std::ceil(std::min(range.hi, clip.hi) / h);
+  if (!(klo <= khi)) throw std::invalid_argument("subsampled_gaussian_pld: empty loss range");
   if (!(khi - klo < static_cast<double>(kMaxGridPoints)))
     throw std::length_error("subsampled_gaussian_pld: grid step too small for the loss range");
   PldPmf pld;

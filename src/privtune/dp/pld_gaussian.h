@@ -17,6 +17,7 @@
 // over T steps, the splitting's bias is second order in h.
 #pragma once
 
+#include "privtune/dp/log_math.h"
 #include "privtune/dp/pld_pmf.h"
 
 namespace privtune::dp {
@@ -32,9 +33,12 @@ struct LossRange {
 LossRange subsampled_gaussian_loss_range(double q, double sigma, PldDirection direction);
 
 // The connect-the-dots discretisation of one step on the grid k * h (q in (0, 1],
-// sigma > 0, h > 0). Mass below the range's lower end is moved up to its first grid point;
-// above its upper end, the part of the P-mass that a finite loss cannot carry goes to +inf
-// (the same two-point split with +inf as the right endpoint).
-PldPmf subsampled_gaussian_pld(double q, double sigma, PldDirection direction, double h);
+// sigma > 0, h > 0), over the loss range intersected with `clip`. Mass below the grid is moved
+// up to its first point (raising a loss is pessimistic); above it, the part of the P-mass that
+// a finite loss cannot carry goes to +inf (the same two-point split with +inf as the right
+// endpoint). Clipping to where the composition needs the grid keeps it small when most of the
+// range carries negligible mass (large sigma, small q).
+PldPmf subsampled_gaussian_pld(double q, double sigma, PldDirection direction, double h,
+                               LossRange clip = {-kInf, kInf});
 
 }  // namespace privtune::dp
