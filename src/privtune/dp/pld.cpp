@@ -4,8 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "privtune/dp/log_math.h"
 #include "privtune/dp/fft.h"
+#include "privtune/dp/log_math.h"
 #include "privtune/dp/pld_compose.h"
 
 namespace privtune::dp {
