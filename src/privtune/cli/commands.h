@@ -11,6 +11,6 @@ namespace privtune::cli {
 void add_inspect_command(CLI::App& root);
 void add_logprobs_command(CLI::App& root);
 void add_generate_command(CLI::App& root);
-
+void add_accountant_command(CLI::App& root);
 
 }  // namespace privtune::cli

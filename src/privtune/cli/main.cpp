@@ -17,6 +17,7 @@ const AddCommand kCommands[] = {
     privtune::cli::add_inspect_command,
     privtune::cli::add_logprobs_command,
     privtune::cli::add_generate_command,
+    privtune::cli::add_accountant_command,
 };
 
 }  // namespace
