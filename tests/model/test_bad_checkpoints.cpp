@@ -114,7 +114,8 @@ TEST(BadCheckpoint, ShardIndexNamesMissingTensor) {
 TEST(Families, HfNamesRoundTrip) {
   for (const auto& type : test::tiny_families()) {
     auto m = test::tiny_model(type);
-    const auto& family = model::family_for(type, "test");
+    const std::string where = "test";
+    const auto& family = model::family_for(type, where);
     for (const auto& item : m->named_parameters()) {
       std::string hf = model::hf_name(family, item.key());
       EXPECT_EQ(model::generic_name(family, hf), item.key()) << type << " " << hf;

@@ -90,7 +90,8 @@ std::string shape_text(c10::IntArrayRef shape) {
 }  // namespace
 
 std::vector<std::pair<std::string, torch::Tensor>> hf_state(CausalLM& model) {
-  const Family& family = family_for(model->config().model_type, "model");
+  const std::string where = "model";
+  const Family& family = family_for(model->config().model_type, where);
   std::vector<std::pair<std::string, torch::Tensor>> state;
   for (const auto& item : model->named_parameters()) state.emplace_back(hf_name(family, item.key()), item.value());
   return state;
