@@ -13,6 +13,7 @@
 #include "privtune/core/file_io.h"
 #include "privtune/core/json_util.h"
 #include "privtune/tokenizer/sample_text.h"
+#include "privtune/tokenizer/trainer.h"
 #include "privtune/tokenizer/utf8.h"
 
 namespace {
@@ -130,6 +131,15 @@ TEST(ReferenceJs, Gemma3) {
 TEST(ReferenceJs, NeoxStyleByteLevel) {
   PRIVTUNE_REQUIRE_NPM();
   cross_check_built("neox_style", neox_style_json());
+}
+
+TEST(ReferenceJs, TrainedByteLevelBpe) {
+  PRIVTUNE_REQUIRE_NPM();
+  TrainerOptions o;
+  o.vocab_size = 2000;
+  o.special_tokens = {"<|endoftext|>", "<|pad|>"};
+  Json trained = Json::parse(train_byte_level_bpe_on_texts(sample_documents(1000000, 11), o));
+  cross_check_built("trained_bpe", trained);
 }
 
 TEST(ReferenceJs, Llama2StyleByteFallback) {

@@ -8,5 +8,6 @@ class App;
 
 namespace privtune::cli {
 
+void add_tokenizer_commands(CLI::App& app);  // tokenize, tokenizer train (tokenize.cpp)
 
 }  // namespace privtune::cli
