@@ -46,7 +46,15 @@ std::vector<std::string> split_list(const std::string& s) {
 
 Options parse(int argc, char** argv) {
   Options o;
-  o.source_dir = std::filesystem::path(__FILE__).parent_path().parent_path().string();
+  // This file's path as the compiler saw it; Ninja gives it relative to the build folder,
+  // which is the parent of the folder holding this executable.
+  std::filesystem::path self = __FILE__;
+  if (self.is_relative()) {
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) self = exe.parent_path().parent_path() / self;
+  }
+  o.source_dir = std::filesystem::weakly_canonical(self).parent_path().parent_path().string();
   if (const char* env = std::getenv("PRIVTUNE_SOURCE_DIR")) o.source_dir = env;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
