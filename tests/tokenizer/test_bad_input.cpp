@@ -61,6 +61,9 @@ TEST(BadInput, VocabAndMerges) {
   j["model"]["vocab"]["x"] = "seven";
   expect_rejected(j.dump(), {"model.vocab", "'x'"});
   j = llama2_style_json();
+  j["model"]["vocab"]["huge"] = 2000000000;
+  expect_rejected(j.dump(), {"model.vocab", "'huge'"});
+  j = llama2_style_json();
   j["model"]["merges"].push_back(Json::array({"\u2581Hello", "zzz"}));
   expect_rejected(j.dump(), {"model.merges[", "'zzz'", "not in the vocab"});
   j = llama2_style_json();

@@ -76,8 +76,9 @@ std::unique_ptr<BpeModel> BpeModel::from_json(const Json& config, const std::str
   m->vocab_.reserve(vocab_it->size());
   int64_t max_id = -1;
   for (auto it = vocab_it->begin(); it != vocab_it->end(); ++it) {
-    if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 0x7ffffff0)
-      throw Error(where + ".vocab: token '" + it.key() + "' has an invalid id");
+    // Ids index dense tables; real vocabularies stay far below 2^24.
+    if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() >= (int64_t{1} << 24))
+      throw Error(where + ".vocab: token '" + it.key() + "' has an invalid id (expected 0 .. 2^24-1)");
     if (utf8::find_invalid(it.key()) != std::string::npos)
       throw Error(where + ".vocab: a token is not valid UTF-8");
     int64_t id = it->get<int64_t>();
