@@ -12,5 +12,6 @@ void add_inspect_command(CLI::App& root);
 void add_logprobs_command(CLI::App& root);
 void add_generate_command(CLI::App& root);
 void add_accountant_command(CLI::App& root);
+void add_tokenizer_commands(CLI::App& root);  // tokenize, tokenizer train
 
 }  // namespace privtune::cli
