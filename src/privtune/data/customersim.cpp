@@ -40,7 +40,15 @@ class CustomerSim : public Domain {
   CustomerSim()
       : table_(PhrasingTable::embedded("customersim")),
         stores_(resource_lines("pools/stores.txt")),
-        carriers_(resource_lines("pools/carriers.txt")) {}
+        carriers_(resource_lines("pools/carriers.txt")) {
+    // pools/products.txt lines are `article|noun phrase`.
+    for (const std::string& line : resource_lines("pools/products.txt")) {
+      size_t bar = line.find('|');
+      std::string article = bar == std::string::npos ? "" : line.substr(0, bar);
+      std::string noun = bar == std::string::npos ? line : line.substr(bar + 1);
+      products_.push_back({noun, article.empty() ? noun : article + " " + noun});
+    }
+  }
 
   const char* id_prefix() const override { return "cs"; }
   const char* canary_lead() const override { return "\nCustomer: "; }
@@ -61,7 +69,9 @@ class CustomerSim : public Domain {
     }
     s["store"] = {rng.pick(stores_), ""};
     s["carrier"] = {rng.pick(carriers_), ""};
-    s["item"] = {rng.pick(entities.pools().products), ""};
+    const auto& product = rng.pick(products_);
+    s["item"] = {product.first, ""};
+    s["a_item"] = {product.second, ""};
     s["weekday"] = {rng.pick(kWeekdays), ""};
     s["days"] = {std::to_string(rng.range(2, 10)), ""};
     char amount[32];
@@ -96,6 +106,7 @@ class CustomerSim : public Domain {
         d.agent("tracking_status");
         break;
       case Topic::kReturn:
+        d.agent("ask_return_reason");
         d.customer("return_reason");
         d.agent("ask_email");
         d.customer("give_email");
@@ -123,6 +134,7 @@ class CustomerSim : public Domain {
  private:
   const PhrasingTable& table_;
   std::vector<std::string> stores_, carriers_;
+  std::vector<std::pair<std::string, std::string>> products_;  // ("toaster", "a toaster")
 };
 
 }  // namespace

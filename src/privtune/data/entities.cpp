@@ -122,7 +122,6 @@ const EntityPools& EntityPools::embedded() {
     p.hobbies = resource_lines("pools/hobbies.txt");
     p.universities = resource_lines("pools/universities.txt");
     p.fields = resource_lines("pools/fields_of_study.txt");
-    p.products = resource_lines("pools/products.txt");
     p.email_domains = resource_lines("pools/email_domains.txt");
     return p;
   }();
@@ -238,12 +237,14 @@ std::string EntitySampler::address(Rng& rng, const City& city) {
              " " + digits(rng, 1) + letter(letters) + digits(rng, 1);
     }
     case Country::kUK: {
+      number = std::to_string(rng.range(1, 240));  // British and Australian streets are short
       std::string flat = rng.chance(1, 5) ? "Flat " + std::to_string(rng.range(1, 30)) + ", " : "";
       return flat + number + " " + rng.pick(pools_.streets_en) + " " + rng.pick(kUkTypes) + ", " + city.name + " " +
              city.postal + std::to_string(rng.range(1, 20)) + " " + digits(rng, 1) + letter("ABDEFGHJLNPQRSTUWXYZ") +
              letter("ABDEFGHJLNPQRSTUWXYZ");
     }
     case Country::kAU: {
+      number = std::to_string(rng.range(1, 240));
       std::string unit = rng.chance(1, 4) ? std::to_string(rng.range(1, 40)) + "/" : "";
       return unit + number + " " + rng.pick(pools_.streets_en) + " " + rng.pick(kAuTypes) + ", " + city.name + " " +
              city.region_code + " " + city.postal + digits(rng, 3);

@@ -41,7 +41,7 @@ struct EntityPools {
   std::vector<std::string> streets_en, streets_de, streets_fr;
   std::vector<City> cities;
   std::vector<std::string> birth_places;  // "City, Region or Country"
-  std::vector<std::string> companies, occupations, hobbies, universities, fields, products, email_domains;
+  std::vector<std::string> companies, occupations, hobbies, universities, fields, email_domains;
 
   // The pools compiled into the library (parsed once).
   static const EntityPools& embedded();

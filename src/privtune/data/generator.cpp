@@ -15,7 +15,9 @@ std::unique_ptr<Domain> make_domain(GeneratorKind kind) {
 
 std::vector<Example> generate_split(const Domain& domain, EntitySampler& entities, Split split, int64_t count,
                                     uint64_t seed) {
-  Rng rng(seed, split_name(split));
+  // The stream names the domain too, so customersim and synbio with one seed do not
+  // describe the same people.
+  Rng rng(seed, std::string(domain.id_prefix()) + "/" + split_name(split));
   std::vector<Example> out;
   out.reserve(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) {
@@ -54,7 +56,7 @@ Dataset generate_dataset(const GenerateOptions& o) {
   ds.train = generate_split(*domain, entities, Split::kTrain, o.train, o.seed);
   ds.test = generate_split(*domain, entities, Split::kTest, o.test, o.seed);
   if (o.canaries.per_repetition > 0) {
-    Rng rng(o.seed, "canaries");
+    Rng rng(o.seed, std::string(domain->id_prefix()) + "/canaries");
     ds.canaries = make_canaries(o.canaries, rng);
     insert_canaries(ds.train, ds.canaries, domain->canary_lead(), rng);
   }

@@ -32,7 +32,9 @@ class SynBio : public Domain {
       s["national_id"] = {p.national_id, p.national_id_label};
       s["id_name"] = {p.national_id_name, ""};
     }
-    s["occupation"] = {rng.pick(pools.occupations), ""};
+    const std::string& occupation = rng.pick(pools.occupations);
+    s["occupation"] = {occupation, ""};
+    s["a_occupation"] = {(occupation.find_first_of("aeiou") == 0 ? "an " : "a ") + occupation, ""};
     s["university"] = {rng.pick(pools.universities), ""};
     s["field"] = {rng.pick(pools.fields), ""};
     std::string hobby = rng.pick(pools.hobbies), hobby2;

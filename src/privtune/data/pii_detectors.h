@@ -1,0 +1,48 @@
+// The detectors behind PiiTagger (pii_tagger.h). Each adds candidate byte ranges; the
+// tagger resolves overlaps by priority.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "privtune/data/regex.h"
+
+namespace privtune::data {
+
+struct PiiCandidate {
+  size_t begin = 0, end = 0;  // bytes
+  std::string label;
+  int priority = 0;  // lower wins an overlap
+};
+
+// Everything with a recognisable shape: e-mail, URL, IP, card, ids, phone, date, address.
+class PatternDetectors {
+ public:
+  PatternDetectors();
+  void detect(std::string_view text, std::vector<PiiCandidate>& out) const;
+
+ private:
+  Regex email_, url_, ipv4_, ipv6_, card_, ssn_, ssn_context_, nino_, sin_, passport_;
+  Regex phone_nanp_, phone_international_, phone_national_;
+  std::vector<Regex> dates_;
+  std::vector<Regex> addresses_;
+};
+
+// Person names from gazetteers (the given and family names shipped in pools/) and
+// context (a title such as "Dr." before a family name; a known place around a given name
+// that is also part of a place name, as in "North Carolina" or "Milan, Italy").
+class NameDetector {
+ public:
+  NameDetector();
+  void detect(std::string_view text, std::vector<PiiCandidate>& out) const;
+
+ private:
+  bool part_of_place(std::string_view text, const std::vector<Regex::Match>& tokens, size_t i) const;
+
+  std::unordered_set<std::string> given_, family_, places_;
+  Regex token_, titled_;
+};
+
+}  // namespace privtune::data
