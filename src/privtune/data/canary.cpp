@@ -34,8 +34,8 @@ std::string random_secret(const CanaryOptions& options, const std::string& alpha
 }  // namespace
 
 Span Canary::secret_span() const {
-  int64_t start = count_code_points(prefix);
-  return {start, start + count_code_points(secret), kCanaryLabel};
+  int64_t start = code_points(prefix);
+  return {start, start + code_points(secret), kCanaryLabel};
 }
 
 std::vector<Canary> make_canaries(const CanaryOptions& options, Rng& rng) {
@@ -95,7 +95,7 @@ void insert_canaries(std::vector<Example>& train, std::vector<Canary>& canaries,
       check_input(!ex.id.empty(), "canaries are inserted only into records with ids");
       ex.text += lead;
       Span span = c.secret_span();
-      int64_t offset = count_code_points(ex.text);
+      int64_t offset = code_points(ex.text);
       ex.spans.push_back({offset + span.start, offset + span.end, span.label});
       ex.text += c.text();
       c.inserted_into.push_back(ex.id);
@@ -140,7 +140,7 @@ Canary parse_canary(std::string_view line) {
   c.inserted = core::json_require<bool>(j, "inserted", w);
   c.inserted_into = core::json_value<std::vector<std::string>>(j, "inserted_into", {}, w);
   check_input(c.text() == ex.text, "canary 'text' is not prefix + secret + suffix");
-  check_input(count_code_points(c.secret) == c.length, "canary 'secret' does not have 'length' characters");
+  check_input(code_points(c.secret) == c.length, "canary 'secret' does not have 'length' characters");
   check_input(c.candidate_space >= 1, "canary 'candidate_space' must be positive");
   check_input(c.repetitions >= 0, "canary 'repetitions' must not be negative");
   check_input(c.inserted == (c.repetitions > 0), "canary 'inserted' disagrees with 'repetitions'");

@@ -51,7 +51,7 @@ std::vector<Example> read_text_lines(const std::string& path, OnBadRecord policy
   ReadReport local;
   std::vector<Example> out;
   for_each_line(path, policy, report ? *report : local, [&](std::string_view line) {
-    if (auto bad = find_invalid_utf8(line)) throw Error("invalid UTF-8 at byte " + std::to_string(*bad + 1));
+    if (auto bad = utf8_problem(line)) throw Error(*bad);
     Example ex;
     ex.text = std::string(line);
     out.push_back(std::move(ex));

@@ -22,7 +22,7 @@ size_t label_length(const std::string& markup, size_t pos) {
 
 MarkedText parse_markup(const std::string& markup) {
   MarkedText out;
-  int64_t code_points = 0;  // code points of out.text so far
+  int64_t at = 0;  // code points of out.text so far
   size_t pos = 0;
   while (pos < markup.size()) {
     size_t open = markup.find("[[", pos);
@@ -32,7 +32,7 @@ MarkedText parse_markup(const std::string& markup) {
       open = markup.find("[[", open + 1);
     std::string_view plain(markup.data() + pos, (open == std::string::npos ? markup.size() : open) - pos);
     out.text.append(plain);
-    code_points += count_code_points(plain);
+    at += code_points(plain);
     if (open == std::string::npos) break;
 
     std::string label = markup.substr(open + 2, label_len);
@@ -47,10 +47,10 @@ MarkedText parse_markup(const std::string& markup) {
     if (close == value_begin)
       throw Error("markup: [[" + label + ":]] at byte " + std::to_string(open) + " has an empty value");
     std::string_view value(markup.data() + value_begin, close - value_begin);
-    int64_t length = count_code_points(value);
-    out.spans.push_back({code_points, code_points + length, label});
+    int64_t length = code_points(value);
+    out.spans.push_back({at, at + length, label});
     out.text.append(value);
-    code_points += length;
+    at += length;
     pos = close + 2;
   }
   return out;

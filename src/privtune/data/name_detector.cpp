@@ -1,7 +1,7 @@
 // Person names: a capitalised token in the given-name gazetteer, joined with the next
 // token when that one is in the family-name gazetteer ("Ada Lovelace"), or alone ("Thanks,
-// Ada"); a family name alone only after a title ("Dr. Lovelace"), because family names
-// are often also places, streets and companies. A trailing possessive 's stays outside.
+// Ada"); a family name alone only after a title ("Dr. Lovelace", then from any
+// capitalised word), because family names are often also places, streets and companies. A trailing possessive 's stays outside.
 //
 // The gazetteers are the generator's own name pools, so recall on generated data is an
 // upper bound for real text; docs/data.md reports it as such.
@@ -27,8 +27,8 @@ size_t without_possessive(std::string_view token) {
 }  // namespace
 
 NameDetector::NameDetector()
-    : token_("(?<![\\p{L}\\p{N}'’-])\\p{Lu}[\\p{L}'’-]*"),
-      titled_("\\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\\.?\\s+(\\p{Lu}[\\p{L}'’-]*)") {
+    : token_("(?<![\\p{L}\\p{N}'’-])\\p{Lu}[\\p{L}'’-]*", "PII tagger"),
+      titled_("\\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\\.?\\s+\\K\\p{Lu}[\\p{L}'’-]*", "PII tagger") {
   for (const char* file : {"pools/first_names_female.txt", "pools/first_names_male.txt"})
     for (std::string& name : resource_lines(file)) given_.insert(std::move(name));
   for (std::string& name : resource_lines("pools/last_names.txt")) family_.insert(std::move(name));
@@ -48,7 +48,7 @@ NameDetector::NameDetector()
   }
 }
 
-bool NameDetector::part_of_place(std::string_view text, const std::vector<Regex::Match>& tokens, size_t i) const {
+bool NameDetector::part_of_place(std::string_view text, const std::vector<tokenizer::Match>& tokens, size_t i) const {
   auto raw = [&](size_t k) { return std::string(text.substr(tokens[k].begin, tokens[k].end - tokens[k].begin)); };
   // "North Carolina", "San Diego": the previous word and this one form a place.
   if (i > 0 && tokens[i - 1].end + 1 == tokens[i].begin && places_.count(raw(i - 1) + " " + raw(i)) > 0) return true;
@@ -61,7 +61,8 @@ bool NameDetector::part_of_place(std::string_view text, const std::vector<Regex:
 }
 
 void NameDetector::detect(std::string_view text, std::vector<PiiCandidate>& out) const {
-  std::vector<Regex::Match> tokens = token_.find_all(text);
+  std::vector<tokenizer::Match> tokens, titled;
+  token_.find_all(text, tokens);
   auto word = [&](size_t i) {
     std::string_view t = text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin);
     return t.substr(0, without_possessive(t));
@@ -83,11 +84,12 @@ void NameDetector::detect(std::string_view text, std::vector<PiiCandidate>& out)
     }
     out.push_back({begin, end, "NAME", kNamePriority});
   }
-  for (const auto& m : titled_.find_all(text)) {
-    std::string_view t = text.substr(m.groups[0].first, m.groups[0].second - m.groups[0].first);
-    size_t n = without_possessive(t);
-    if (family_.count(std::string(t.substr(0, n))) > 0)
-      out.push_back({m.groups[0].first, m.groups[0].first + n, "NAME", kNamePriority});
+  // After a title any capitalised word is taken as a family name: the title is the
+  // evidence, the gazetteer is not needed.
+  titled_.find_all(text, titled);
+  for (const auto& m : titled) {
+    size_t n = without_possessive(text.substr(m.begin, m.end - m.begin));
+    out.push_back({m.begin, m.begin + n, "NAME", kNamePriority});
   }
 }
 

@@ -1,5 +1,7 @@
 // The detectors behind PiiTagger (pii_tagger.h). Each adds candidate byte ranges; the
-// tagger resolves overlaps by priority.
+// tagger resolves overlaps by priority. Patterns run on the tokenizer's PCRE2 wrapper
+// (UTF + UCP); where only part of a match is the value (a passport number after the word
+// "passport"), the pattern uses \K to start the match there.
 #pragma once
 
 #include <string>
@@ -7,7 +9,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "privtune/data/regex.h"
+#include "privtune/tokenizer/regex.h"
 
 namespace privtune::data {
 
@@ -24,6 +26,7 @@ class PatternDetectors {
   void detect(std::string_view text, std::vector<PiiCandidate>& out) const;
 
  private:
+  using Regex = tokenizer::Regex;
   Regex email_, url_, ipv4_, ipv6_, card_, ssn_, ssn_context_, nino_, sin_, passport_;
   Regex phone_nanp_, phone_international_, phone_national_;
   std::vector<Regex> dates_;
@@ -39,10 +42,10 @@ class NameDetector {
   void detect(std::string_view text, std::vector<PiiCandidate>& out) const;
 
  private:
-  bool part_of_place(std::string_view text, const std::vector<Regex::Match>& tokens, size_t i) const;
+  bool part_of_place(std::string_view text, const std::vector<tokenizer::Match>& tokens, size_t i) const;
 
   std::unordered_set<std::string> given_, family_, places_;
-  Regex token_, titled_;
+  tokenizer::Regex token_, titled_;
 };
 
 }  // namespace privtune::data

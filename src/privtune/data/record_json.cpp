@@ -79,7 +79,7 @@ std::string where(const std::string& path, int64_t line) { return path + ":" + s
 
 Example parse_record(std::string_view line) {
   // Checked before parsing so the message gives the byte, which the JSON parser does not.
-  if (auto bad = find_invalid_utf8(line)) throw Error("invalid UTF-8 at byte " + std::to_string(*bad + 1));
+  if (auto bad = utf8_problem(line)) throw Error(*bad);
   Json record;
   try {
     record = Json::parse(line);
@@ -118,7 +118,7 @@ Example parse_record(std::string_view line) {
     ex.spans = parse_spans(record);
   }
   sort_spans(ex.spans);
-  if (auto problem = span_problem(ex.spans, count_code_points(ex.text))) throw Error(*problem);
+  if (auto problem = span_problem(ex.spans, code_points(ex.text))) throw Error(*problem);
   return ex;
 }
 
@@ -128,11 +128,11 @@ void check_example(const Example& ex) {
                 "'sensitive' and 'input_ids' differ in length");
     return;
   }
-  if (auto bad = find_invalid_utf8(ex.text)) throw Error("invalid UTF-8 at byte " + std::to_string(*bad + 1));
+  if (auto bad = utf8_problem(ex.text)) throw Error(*bad);
   std::vector<Span> sorted = ex.spans;
   sort_spans(sorted);
   if (sorted != ex.spans) throw Error("spans are not sorted by start");
-  if (auto problem = span_problem(ex.spans, count_code_points(ex.text))) throw Error(*problem);
+  if (auto problem = span_problem(ex.spans, code_points(ex.text))) throw Error(*problem);
 }
 
 std::string dump_json_line(const nlohmann::ordered_json& value) {

@@ -45,7 +45,7 @@ TaggerEvaluation evaluate_tagger(const PiiTagger& tagger, const std::vector<Exam
     }
     for (const auto& g : gold) ++ev.spans[std::get<2>(g)].false_negatives;
 
-    int64_t length = count_code_points(ex.text);
+    int64_t length = code_points(ex.text);
     std::vector<std::string> want = char_labels(ex.spans, length), got = char_labels(predicted, length);
     for (size_t i = 0; i < want.size(); ++i) {
       if (want[i] == got[i]) {

@@ -6,7 +6,7 @@ namespace privtune::data {
 
 void SpanTextBuilder::append(std::string_view plain) {
   text_.append(plain);
-  code_points_ += count_code_points(plain);
+  code_points_ += data::code_points(plain);
 }
 
 void SpanTextBuilder::append(std::string_view value, const std::string& label) {

@@ -1,5 +1,6 @@
-// UTF-8 validation and the mapping between Unicode code-point offsets (what dataset spans
-// use, like Python's str indexing) and byte offsets (what std::string and PCRE2 use).
+// Mapping between Unicode code-point offsets (what dataset spans and tokenizer offsets use,
+// like Python's str indexing) and byte offsets (what std::string and PCRE2 use).
+// Validation, counting and encoding are the tokenizer's (privtune/tokenizer/utf8.h).
 #pragma once
 
 #include <cstddef>
@@ -9,20 +10,17 @@
 #include <string_view>
 #include <vector>
 
+#include "privtune/tokenizer/utf8.h"
+
 namespace privtune::data {
 
-// Byte offset of the first invalid UTF-8 sequence in `text` (overlong forms, surrogates,
-// code points above U+10FFFF and truncated sequences are invalid), or nullopt if valid.
-std::optional<size_t> find_invalid_utf8(std::string_view text);
+// Code points in valid UTF-8 `text`, as the signed type spans use.
+inline int64_t code_points(std::string_view text) {
+  return static_cast<int64_t>(tokenizer::utf8::count_code_points(text));
+}
 
-// Number of code points in valid UTF-8 `text`.
-int64_t count_code_points(std::string_view text);
-
-// Appends the UTF-8 encoding of code point `cp` (must be a valid scalar value).
-void append_utf8(std::string& out, char32_t cp);
-
-// Decodes valid UTF-8 into code points.
-std::u32string decode_utf8(std::string_view text);
+// "invalid UTF-8 at byte N" (1-based) for the first bad byte of `text`, or nullopt.
+std::optional<std::string> utf8_problem(std::string_view text);
 
 // Byte offset of every code point of a valid UTF-8 text, plus one past the end, so that
 // code-point offset i maps to byte_of(i) in O(1) and a byte offset maps back by binary search.
@@ -35,7 +33,7 @@ class CodePointIndex {
   // Code-point offset of a byte offset that lies on a code-point boundary (or the end).
   // Throws std::out_of_range for an offset inside a multi-byte sequence.
   int64_t code_point_of(size_t byte) const;
-  // Byte range [begin, end) of the code-point range [start, end).
+  // The bytes of the code-point range [start, end).
   std::string_view slice(std::string_view text, int64_t start, int64_t end) const;
 
  private:

@@ -205,7 +205,8 @@ std::string format_date(const Date& d, DateStyle style, Rng& rng) {
 
 std::string ascii_fold(std::string_view text) {
   std::string out;
-  for (char32_t c : decode_utf8(text)) {
+  for (size_t i = 0; i < text.size();) {
+    char32_t c = tokenizer::utf8::decode(text, i);
     if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
       out += static_cast<char>(c);
     } else if (c >= 'A' && c <= 'Z') {
