@@ -144,10 +144,13 @@ bool EntitySampler::belongs_to(std::string_view value, Split split) {
 }
 
 const std::string& EntitySampler::pick_for_split(const std::vector<std::string>& pool, Split split, Rng& rng) {
-  for (;;) {
+  // A quarter of a pool is test, so a few draws find a value; a pool with none for this
+  // split (only possible with a tiny custom pool) must not loop forever.
+  for (int attempt = 0; attempt < 10000; ++attempt) {
     const std::string& value = rng.pick(pool);
     if (belongs_to(value, split)) return value;
   }
+  throw Error(std::string("data generate: an entity pool has no values for the ") + split_name(split) + " split");
 }
 
 std::string EntitySampler::order_number(Rng& rng) {

@@ -16,6 +16,14 @@ namespace {
 
 constexpr int kNamePriority = 8;
 
+// Capitalised words that start place names or sentences rather than names: "Santa Cruz",
+// "Meet Yusuf Healy", "A Hamilton".
+const std::unordered_set<std::string> kNotGivenNames = {
+    "A",     "An",    "The",  "Meet",  "Santa", "San",  "Saint", "St",    "Port",  "Fort",  "Mount",
+    "Lake",  "New",   "North", "South", "East",  "West", "Upper", "Lower", "Little", "Great", "Old",
+    "Dear",  "Hi",    "Hello", "Thanks", "Contact", "Call", "Ask", "Email", "Mail",  "Visit", "Dr",
+    "Mr",    "Mrs",   "Ms",    "Prof",  "Professor", "Agent", "Customer"};
+
 // Length in bytes of `token` without a possessive suffix ('s or ’s).
 size_t without_possessive(std::string_view token) {
   for (std::string_view suffix : {std::string_view("'s"), std::string_view("’s")})
@@ -28,7 +36,12 @@ size_t without_possessive(std::string_view token) {
 
 NameDetector::NameDetector()
     : token_("(?<![\\p{L}\\p{N}'’-])\\p{Lu}[\\p{L}'’-]*", "PII tagger"),
-      titled_("\\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\\.?\\s+\\K\\p{Lu}[\\p{L}'’-]*", "PII tagger") {
+      titled_("\\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\\.?\\s+\\K\\p{Lu}[\\p{L}'’-]*", "PII tagger"),
+      // Cues that introduce a person; "this is" and "Hi" are left out because they
+      // introduce businesses just as often ("Hi, this is Acme support").
+      cued_("(?:\\b[Mm]y name is|\\b[Nn]ame's|\\bI'm|\\bI am|\\bThanks,|\\bThank you,|\\bDear|\\b[Cc]ontact)\\s+"
+            "\\K(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|I)\\b)\\p{Lu}[\\p{L}'’-]*(?:\\s\\p{Lu}[\\p{L}'’-]*)?",
+            "PII tagger") {
   for (const char* file : {"pools/first_names_female.txt", "pools/first_names_male.txt"})
     for (std::string& name : resource_lines(file)) given_.insert(std::move(name));
   for (std::string& name : resource_lines("pools/last_names.txt")) family_.insert(std::move(name));
@@ -69,7 +82,19 @@ void NameDetector::detect(std::string_view text, std::vector<PiiCandidate>& out)
   };
   for (size_t i = 0; i < tokens.size(); ++i) {
     std::string_view first = word(i);
-    if (given_.count(std::string(first)) == 0) continue;
+    if (given_.count(std::string(first)) == 0) {
+      // An unknown capitalised word right before a known family name: "Anna Kowalski".
+      bool before_family = i + 1 < tokens.size() && first.size() == tokens[i].end - tokens[i].begin &&
+                           tokens[i + 1].begin == tokens[i].end + 1 && text[tokens[i].end] == ' ' &&
+                           family_.count(std::string(word(i + 1))) > 0 && !places_.count(std::string(first)) &&
+                           !places_.count(std::string(first) + " " + std::string(word(i + 1))) &&
+                           !kNotGivenNames.count(std::string(first));
+      if (before_family) {
+        out.push_back({tokens[i].begin, tokens[i + 1].begin + word(i + 1).size(), "NAME", kNamePriority});
+        ++i;
+      }
+      continue;
+    }
     size_t begin = tokens[i].begin, end = begin + first.size();
     // The family name must follow after exactly one space, and the given name must not
     // carry a possessive ("Ada's Lovelace" is not one name).
@@ -84,12 +109,14 @@ void NameDetector::detect(std::string_view text, std::vector<PiiCandidate>& out)
     }
     out.push_back({begin, end, "NAME", kNamePriority});
   }
-  // After a title any capitalised word is taken as a family name: the title is the
+  // After a title or a cue any capitalised word is taken as a name: the context is the
   // evidence, the gazetteer is not needed.
-  titled_.find_all(text, titled);
-  for (const auto& m : titled) {
-    size_t n = without_possessive(text.substr(m.begin, m.end - m.begin));
-    out.push_back({m.begin, m.begin + n, "NAME", kNamePriority});
+  for (const tokenizer::Regex* context : {&titled_, &cued_}) {
+    context->find_all(text, titled);
+    for (const auto& m : titled) {
+      size_t n = without_possessive(text.substr(m.begin, m.end - m.begin));
+      out.push_back({m.begin, m.begin + n, "NAME", kNamePriority});
+    }
   }
 }
 

@@ -34,8 +34,9 @@ class PatternDetectors {
 };
 
 // Person names from gazetteers (the given and family names shipped in pools/) and
-// context (a title such as "Dr." before a family name; a known place around a given name
-// that is also part of a place name, as in "North Carolina" or "Milan, Italy").
+// context: a title ("Dr. Okafor"), a cue ("my name is", "Thanks,", "Dear"), a capitalised
+// word before a known family name ("Anna Kowalski"), and a known place around a given name
+// that is also part of a place name ("North Carolina", "Milan, Italy"), which is not a name.
 class NameDetector {
  public:
   NameDetector();
@@ -45,7 +46,7 @@ class NameDetector {
   bool part_of_place(std::string_view text, const std::vector<tokenizer::Match>& tokens, size_t i) const;
 
   std::unordered_set<std::string> given_, family_, places_;
-  tokenizer::Regex token_, titled_;
+  tokenizer::Regex token_, titled_, cued_;
 };
 
 }  // namespace privtune::data

@@ -75,7 +75,7 @@ const char* kPostcode =
 std::string english_address() {
   std::string w = kWord;
   return std::string("(?<![\\w/])(?:(?:Flat|Apartment)\\s+\\d+[A-Z]?,\\s+)?(?:\\d{1,4}/)?\\d{1,5}[A-Za-z]?\\s+") +
-         "(?:" + w + "\\s+){1,3}" + kStreetTypes + "\\b" +
+         "(?:" + w + "\\s+){1,3}" + kStreetTypes + "\\b(?:\\s+(?:North|South|East|West|NE|NW|SE|SW)\\b)?" +
          "(?:,?\\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\\.?\\s*[\\w-]+)?" +
          "(?:,\\s+" + w + "(?:\\s+(?:upon\\s+)?" + w + "){0,3},?\\s+(?:[A-Z]{2,3}\\s+)?" + kPostcode + "\\b)?";
 }
@@ -95,7 +95,7 @@ PatternDetectors::PatternDetectors()
       nino_("(?<![\\w])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
             "(?:\\d{6}|\\s\\d{2}\\s\\d{2}\\s\\d{2}\\s)[A-D](?![\\w])", kWhere),
       // A SIN-shaped group right after a country code is the end of a phone number.
-      sin_("(?<![\\d-])(?<!\\+\\d )(?<!\\+\\d\\d )(?<!\\+\\d\\d\\d )[1-79]\\d{2}([- ])\\d{3}\\1\\d{3}(?![\\d-])", kWhere),
+      sin_("(?<![\\d-])(?<!\\+\\d )(?<!\\+\\d\\d )(?<!\\+\\d\\d\\d )[0-79]\\d{2}([- ])\\d{3}\\1\\d{3}(?![\\d-])", kWhere),
       passport_("(?i:passport|travel document)(?:\\s+no\\.)?[^.\\n]{0,50}?(?<![\\w])\\K[A-Z]\\d{8}(?![\\w])", kWhere),
       phone_nanp_("(?<![\\w+(])(?:\\+1[ .-]?|1-)?(?:\\([2-9]\\d{2}\\)\\s?|[2-9]\\d{2}[ .-])[2-9]\\d{2}[ .-]\\d{4}(?![\\w-])", kWhere),
       phone_international_("(?<![\\w+])\\+[1-9]\\d{0,2}(?:[ .-]\\(?\\d{1,10}\\)?){1,6}(?![\\w-])", kWhere),
