@@ -8,5 +8,6 @@ class App;
 
 namespace privtune::cli {
 
+void add_data_command(CLI::App& app);  // data.cpp: data generate|tag|stats
 
 }  // namespace privtune::cli
