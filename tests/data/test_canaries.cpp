@@ -99,7 +99,8 @@ TEST(Canaries, BadOptionsAreBadInput) {
   EXPECT_THROW(with_canaries(1, {0}), Error);
   EXPECT_THROW(with_canaries(1, {2, 2}), Error);
   EXPECT_THROW(with_canaries(1, {16}, 10), Error);  // more repetitions than training records
-  EXPECT_THROW(parse_canary(R"({"text": "a1", "prefix": "a", "secret": "1", "format": "digits", "alphabet": "0123456789",
+  EXPECT_THROW(
+      parse_canary(R"({"text": "a1", "prefix": "a", "secret": "1", "format": "digits", "alphabet": "0123456789",
                                 "length": 1, "candidate_space": 10, "repetitions": 0, "inserted": true})"),
-               Error);
+      Error);
 }

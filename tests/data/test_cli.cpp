@@ -52,8 +52,12 @@ TEST(DataCli, GenerateIsDeterministicAndRefusesNonEmptyFolders) {
 TEST(DataCli, GenerateBadArgumentsExitTwo) {
   std::string dir = test_files::scratch_dir("cli_generate_bad");
   EXPECT_EQ(run_privtune("data generate --kind poems --train 1 --test 1 --out " + dir + "/x").code, 2);
-  EXPECT_EQ(run_privtune("data generate --kind synbio --train 2 --test 1 --canaries 1 --canary-reps 4 --out " + dir + "/x").code, 2);
-  EXPECT_EQ(run_privtune("data generate --kind synbio --train 2 --test 1 --canary-reps 1,x --out " + dir + "/x").code, 2);
+  EXPECT_EQ(
+      run_privtune("data generate --kind synbio --train 2 --test 1 --canaries 1 --canary-reps 4 --out " + dir + "/x")
+          .code,
+      2);
+  EXPECT_EQ(run_privtune("data generate --kind synbio --train 2 --test 1 --canary-reps 1,x --out " + dir + "/x").code,
+            2);
   EXPECT_EQ(run_privtune("data generate --kind synbio --train 2 --out " + dir + "/x").code, 2);  // --test missing
   EXPECT_FALSE(exists(dir + "/x"));
 }
@@ -64,10 +68,13 @@ TEST(DataCli, TagBadRecordsFailWithFileAndLineAndWriteNothing) {
       {"{\"text\": \"ok\"}\n{\"text\": \"broken\"\n", ":2: invalid JSON"},
       {"{\"text\": \"ok\"}\n{\"id\": \"no text\"}\n", ":2: missing 'text'"},
       {"{\"text\": \"bad \xff\"}\n", ":1: invalid UTF-8 at byte 15"},
-      {"{\"text\": \"abc\", \"spans\": [{\"start\": 0, \"end\": 2, \"label\": \"A\"}, {\"start\": 1, \"end\": 3, \"label\": \"B\"}]}\n",
+      {"{\"text\": \"abc\", \"spans\": [{\"start\": 0, \"end\": 2, \"label\": \"A\"}, {\"start\": 1, \"end\": 3, "
+       "\"label\": \"B\"}]}\n",
        ":1: span [1, 3) overlaps span [0, 2)"},
-      {"{\"text\": \"abc\", \"spans\": [{\"start\": 2, \"end\": 1, \"label\": \"A\"}]}\n", ":1: span [2, 1) is inverted"},
-      {"{\"text\": \"abc\", \"spans\": [{\"start\": 0, \"end\": 4, \"label\": \"A\"}]}\n", ":1: span [0, 4) is out of range"},
+      {"{\"text\": \"abc\", \"spans\": [{\"start\": 2, \"end\": 1, \"label\": \"A\"}]}\n",
+       ":1: span [2, 1) is inverted"},
+      {"{\"text\": \"abc\", \"spans\": [{\"start\": 0, \"end\": 4, \"label\": \"A\"}]}\n",
+       ":1: span [0, 4) is out of range"},
   };
   int i = 0;
   for (const auto& [content, message] : cases) {
@@ -83,7 +90,8 @@ TEST(DataCli, TagBadRecordsFailWithFileAndLineAndWriteNothing) {
 TEST(DataCli, TagSkipsBadRecordsWhenToldAndCountsThem) {
   std::string dir = test_files::scratch_dir("cli_tag_skip");
   std::string input = dir + "/notes.jsonl";
-  test_files::write_file(input, "{\"text\": \"Call (503) 555-0100 now\"}\nnot json\n{\"text\": \"mail ada@example.org\"}\n");
+  test_files::write_file(input,
+                         "{\"text\": \"Call (503) 555-0100 now\"}\nnot json\n{\"text\": \"mail ada@example.org\"}\n");
   CliResult r = run_privtune("data tag --in " + input + " --out " + dir + "/out --on-bad-record skip");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("skipped 1 bad record(s)"), std::string::npos) << r.err;
@@ -97,7 +105,8 @@ TEST(DataCli, TagSkipsBadRecordsWhenToldAndCountsThem) {
 
 TEST(DataCli, TagTextFilesAndRefusesUnknownExtensions) {
   std::string dir = test_files::scratch_dir("cli_tag_txt");
-  test_files::write_file(dir + "/raw.txt", "Dr. Lovelace lives at 12 Crescent Road, Bath BA1 2AB.\n\nSSN 123-45-6789\n");
+  test_files::write_file(dir + "/raw.txt",
+                         "Dr. Lovelace lives at 12 Crescent Road, Bath BA1 2AB.\n\nSSN 123-45-6789\n");
   CliResult r = run_privtune("data tag --in " + dir + "/raw.txt --out " + dir + "/out --json");
   ASSERT_EQ(r.code, 0) << r.err;
   std::string tagged = test_files::read_file(dir + "/out/raw.jsonl");
@@ -112,7 +121,8 @@ TEST(DataCli, StatsCountsTokensPerSplitClassAndLabel) {
   test_files::write_file(dir + "/tokenizer.json", test_files::tiny_tokenizer_json());
   std::filesystem::create_directories(dir + "/ds");
   test_files::write_file(dir + "/ds/train.jsonl", "{\"markup\": \"Hi [[NAME:Adabot]]!\"}\n");
-  test_files::write_file(dir + "/ds/test.jsonl", "{\"text\": \"call 552\", \"spans\": [{\"start\": 5, \"end\": 8, \"label\": \"PHONE\"}]}\n");
+  test_files::write_file(dir + "/ds/test.jsonl",
+                         "{\"text\": \"call 552\", \"spans\": [{\"start\": 5, \"end\": 8, \"label\": \"PHONE\"}]}\n");
   CliResult r = run_privtune("data stats --data " + dir + "/ds --tokenizer " + dir + "/tokenizer.json --json");
   ASSERT_EQ(r.code, 0) << r.err;
   // train: <s> Hi Ada bot !  -> 1 special, 2 sensitive (Ada, bot), 2 non-sensitive

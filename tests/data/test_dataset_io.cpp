@@ -92,7 +92,9 @@ TEST(DatasetIo, MissingSplitOrFolderIsBadInput) {
 
 TEST(DatasetIo, BadLinesInEachSplitFollowThePolicy) {
   std::string dir = test_files::scratch_dir("ds_policy");
-  test_files::write_file(dir + "/train.jsonl", "{\"text\": \"a\"}\n{\"text\": \"b\", \"spans\": [{\"start\": 1, \"end\": 0, \"label\": \"X\"}]}\n");
+  test_files::write_file(
+      dir + "/train.jsonl",
+      "{\"text\": \"a\"}\n{\"text\": \"b\", \"spans\": [{\"start\": 1, \"end\": 0, \"label\": \"X\"}]}\n");
   test_files::write_file(dir + "/test.jsonl", "{\"text\": \"c\"}\n");
   EXPECT_THROW(read_dataset(dir, OnBadRecord::kFail), Error);
   DatasetReadReport report;

@@ -113,8 +113,8 @@ TEST(Generators, TrainAndTestValuesAreDisjoint) {
 
 TEST(Generators, IdentifyingValuesAreUniquePerExample) {
   // Full names, phones, e-mails, addresses, ids and numbers: one example each.
-  const std::set<std::string> identifying = {"PHONE", "EMAIL", "ADDRESS", "ORDER_NUMBER", "CARD_NUMBER",
-                                             "IP_ADDRESS", "SSN", "NATIONAL_ID", "ID_NUMBER", "URL"};
+  const std::set<std::string> identifying = {"PHONE",      "EMAIL", "ADDRESS",     "ORDER_NUMBER", "CARD_NUMBER",
+                                             "IP_ADDRESS", "SSN",   "NATIONAL_ID", "ID_NUMBER",    "URL"};
   for (GeneratorKind kind : kKinds) {
     Dataset ds = generate_dataset(options(kind, 800, 200, 2));
     std::map<std::string, std::map<std::string, std::string>> owner;  // label -> value -> example id
@@ -125,7 +125,8 @@ TEST(Generators, IdentifyingValuesAreUniquePerExample) {
           bool full_name = s.label == "NAME" && v.find(' ') != std::string::npos;
           if (!identifying.count(s.label) && !full_name) continue;
           auto [it, inserted] = owner[s.label].emplace(v, ex.id);
-          EXPECT_TRUE(inserted || it->second == ex.id) << s.label << " " << v << " in " << it->second << " and " << ex.id;
+          EXPECT_TRUE(inserted || it->second == ex.id)
+              << s.label << " " << v << " in " << it->second << " and " << ex.id;
         }
       }
     }

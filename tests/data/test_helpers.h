@@ -1,11 +1,12 @@
 // Shared helpers for the data tests: scratch folders and small files.
 #pragma once
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 
 namespace privtune::data::test_files {
 

@@ -65,16 +65,20 @@ TEST(Records, RejectsEachKindOfBadRecord) {
   EXPECT_EQ(problem(R"({"text": "abc", "spans": [{"start": 2, "end": 1, "label": "X"}]})"),
             "span [2, 1) is inverted (end before start)");
   EXPECT_EQ(problem(R"({"text": "abc", "spans": [{"start": 1, "end": 1, "label": "X"}]})"), "span [1, 1) is empty");
-  EXPECT_EQ(problem(R"({"text": "abcd", "spans": [{"start": 0, "end": 2, "label": "X"}, {"start": 1, "end": 3, "label": "Y"}]})"),
-            "span [1, 3) overlaps span [0, 2)");
-  EXPECT_EQ(problem(R"({"text": "abc", "spans": [{"start": 0, "end": 1, "label": ""}]})"), "span [0, 1) has an empty label");
+  EXPECT_EQ(
+      problem(
+          R"({"text": "abcd", "spans": [{"start": 0, "end": 2, "label": "X"}, {"start": 1, "end": 3, "label": "Y"}]})"),
+      "span [1, 3) overlaps span [0, 2)");
+  EXPECT_EQ(problem(R"({"text": "abc", "spans": [{"start": 0, "end": 1, "label": ""}]})"),
+            "span [0, 1) has an empty label");
   EXPECT_EQ(problem(R"({"text": "abc", "spans": [{"start": 0, "label": "X"}]})"), "spans[0] has no 'end'");
   EXPECT_EQ(problem(R"({"text": "abc", "spans": [{"start": 0.5, "end": 1, "label": "X"}]})"),
             "spans[0].start must be an integer, got number");
   EXPECT_EQ(problem(R"({"input_ids": [1, 2], "sensitive": [1]})"), "'sensitive' has 1 entries but 'input_ids' has 2");
   EXPECT_EQ(problem(R"({"input_ids": [1, -2]})"), "input_ids[1] is negative");
   EXPECT_EQ(problem(R"({"input_ids": [1], "sensitive": [2]})"), "sensitive[0] must be 0 or 1");
-  EXPECT_EQ(problem(R"({"text": "a", "input_ids": [1]})"), "a record has exactly one of 'text', 'markup' and 'input_ids'");
+  EXPECT_EQ(problem(R"({"text": "a", "input_ids": [1]})"),
+            "a record has exactly one of 'text', 'markup' and 'input_ids'");
   EXPECT_EQ(problem(R"({"markup": "[[NAME:x"})").rfind("markup: ", 0), 0u);
   // A lone surrogate escape is not a character either.
   EXPECT_EQ(problem(R"({"text": "\ud800"})").rfind("invalid JSON: ", 0), 0u);
@@ -87,7 +91,8 @@ TEST(Records, WritesDesignKeyOrderAndRoundTrips) {
   ex.text = "Zoë said \"hi\"\n";
   ex.spans = {{0, 3, "NAME"}};
   std::string line = record_to_json(ex);
-  EXPECT_EQ(line, R"({"id":"c-1","text":"Zoë said \"hi\"\n","spans":[{"start":0,"end":3,"label":"NAME"}],"user":"u-2"})");
+  EXPECT_EQ(line,
+            R"({"id":"c-1","text":"Zoë said \"hi\"\n","spans":[{"start":0,"end":3,"label":"NAME"}],"user":"u-2"})");
   Example back = parse_record(line);
   EXPECT_EQ(back.text, ex.text);
   EXPECT_EQ(back.spans, ex.spans);
@@ -97,7 +102,8 @@ TEST(Records, WritesDesignKeyOrderAndRoundTrips) {
 TEST(Records, FileReaderReportsFileAndLine) {
   std::string dir = test_files::scratch_dir("records_fail");
   std::string path = dir + "/train.jsonl";
-  test_files::write_file(path, "{\"text\": \"ok\"}\n\n{\"text\": \"ok\", \"spans\": [{\"start\": 0, \"end\": 5, \"label\": \"X\"}]}\n");
+  test_files::write_file(
+      path, "{\"text\": \"ok\"}\n\n{\"text\": \"ok\", \"spans\": [{\"start\": 0, \"end\": 5, \"label\": \"X\"}]}\n");
   try {
     read_examples(path, OnBadRecord::kFail);
     FAIL() << "expected an error";

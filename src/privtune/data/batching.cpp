@@ -48,8 +48,9 @@ std::vector<std::vector<int64_t>> micro_batches(const std::vector<int64_t>& batc
     });
   std::vector<std::vector<int64_t>> out;
   for (size_t i = 0; i < order.size(); i += static_cast<size_t>(micro_batch_size))
-    out.emplace_back(order.begin() + static_cast<std::ptrdiff_t>(i),
-                     order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), i + static_cast<size_t>(micro_batch_size))));
+    out.emplace_back(
+        order.begin() + static_cast<std::ptrdiff_t>(i),
+        order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), i + static_cast<size_t>(micro_batch_size))));
   return out;
 }
 
@@ -59,8 +60,9 @@ std::vector<std::vector<int64_t>> bucket_by_length(const std::vector<int64_t>& o
   if (batch_size <= 0 || window <= 0) throw std::invalid_argument("bucket_by_length: sizes must be positive");
   std::vector<std::vector<int64_t>> batches;
   for (size_t w = 0; w < order.size(); w += static_cast<size_t>(window)) {
-    std::vector<int64_t> chunk(order.begin() + static_cast<std::ptrdiff_t>(w),
-                               order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), w + static_cast<size_t>(window))));
+    std::vector<int64_t> chunk(
+        order.begin() + static_cast<std::ptrdiff_t>(w),
+        order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), w + static_cast<size_t>(window))));
     auto more = micro_batches(chunk, batch_size, &lengths);
     for (auto& b : more) batches.push_back(std::move(b));
   }

@@ -15,15 +15,15 @@ namespace {
 
 // Word pairs make each canary's prefix distinct without putting anything sensitive in it.
 const std::vector<std::string> kAdjectives = {
-    "amber",  "silver", "crimson", "quiet",  "golden", "hidden", "frozen", "velvet", "copper", "wild",
-    "lunar",  "misty",  "rusty",   "bright", "hollow", "coral",  "ivory",  "scarlet", "gentle", "rapid",
-    "silent", "cobalt", "jade",    "marble", "olive",  "polar",  "sandy",  "stormy", "tidal",  "violet",
-    "woolen", "azure",  "bronze",  "dusty",  "emerald", "fuzzy", "granite", "humble", "indigo", "lucky"};
+    "amber",  "silver", "crimson", "quiet",  "golden",  "hidden", "frozen",  "velvet",  "copper", "wild",
+    "lunar",  "misty",  "rusty",   "bright", "hollow",  "coral",  "ivory",   "scarlet", "gentle", "rapid",
+    "silent", "cobalt", "jade",    "marble", "olive",   "polar",  "sandy",   "stormy",  "tidal",  "violet",
+    "woolen", "azure",  "bronze",  "dusty",  "emerald", "fuzzy",  "granite", "humble",  "indigo", "lucky"};
 const std::vector<std::string> kNouns = {
-    "falcon", "harbor", "lantern", "meadow", "river",  "orchid", "canyon", "beacon", "glacier", "willow",
-    "compass", "ember", "feather", "garden", "island", "jigsaw", "kettle", "lagoon", "mirror",  "nutmeg",
-    "otter",  "pebble", "quartz",  "raven",  "saddle", "thimble", "umbrella", "valley", "walnut", "yarrow",
-    "anchor", "badger", "cactus",  "dolphin", "engine", "fossil", "gazelle", "hammock", "igloo", "juniper"};
+    "falcon",  "harbor", "lantern", "meadow",  "river",  "orchid",  "canyon",   "beacon",  "glacier", "willow",
+    "compass", "ember",  "feather", "garden",  "island", "jigsaw",  "kettle",   "lagoon",  "mirror",  "nutmeg",
+    "otter",   "pebble", "quartz",  "raven",   "saddle", "thimble", "umbrella", "valley",  "walnut",  "yarrow",
+    "anchor",  "badger", "cactus",  "dolphin", "engine", "fossil",  "gazelle",  "hammock", "igloo",   "juniper"};
 
 std::string random_secret(const CanaryOptions& options, const std::string& alphabet, Rng& rng) {
   std::string secret;
@@ -45,9 +45,9 @@ std::vector<Canary> make_canaries(const CanaryOptions& options, Rng& rng) {
   std::set<int64_t> distinct(options.repetitions.begin(), options.repetitions.end());
   check_input(distinct.size() == options.repetitions.size(), "--canary-reps has a repeated entry");
   const size_t count = static_cast<size_t>(options.per_repetition) * options.repetitions.size() * 2;
-  check_input(count <= kAdjectives.size() * kNouns.size(),
-              "too many canaries: at most " + std::to_string(kAdjectives.size() * kNouns.size()) +
-                  " (inserted and reference together)");
+  check_input(count <= kAdjectives.size() * kNouns.size(), "too many canaries: at most " +
+                                                               std::to_string(kAdjectives.size() * kNouns.size()) +
+                                                               " (inserted and reference together)");
 
   int64_t space = 1;
   for (int64_t i = 0; i < options.secret_length; ++i) space *= 10;

@@ -29,9 +29,9 @@ struct Canary {
   std::string suffix;  // the sentence after the secret
   std::string format = "digits";
   std::string alphabet = "0123456789";
-  int64_t length = 6;               // secret length in characters
-  int64_t candidate_space = 0;      // alphabet.size() ^ length
-  int64_t repetitions = 0;          // times inserted into train (0 for reference canaries)
+  int64_t length = 6;           // secret length in characters
+  int64_t candidate_space = 0;  // alphabet.size() ^ length
+  int64_t repetitions = 0;      // times inserted into train (0 for reference canaries)
   bool inserted = false;
   std::vector<std::string> inserted_into;  // ids of the train records holding it
 
@@ -40,9 +40,9 @@ struct Canary {
 };
 
 struct CanaryOptions {
-  int64_t per_repetition = 0;                       // canaries per repetition count
+  int64_t per_repetition = 0;  // canaries per repetition count
   std::vector<int64_t> repetitions = {1, 2, 4, 8, 16};
-  int64_t secret_length = 6;                        // digits
+  int64_t secret_length = 6;  // digits
 };
 
 // per_repetition canaries for each repetition count (inserted) and the same number of

@@ -13,7 +13,8 @@ namespace {
 
 enum class Topic { kTracking, kReturn, kAddress, kBilling };
 
-const std::vector<std::string> kWeekdays = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
+const std::vector<std::string> kWeekdays = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                            "Friday", "Saturday", "Sunday"};
 
 // Writes alternating `Agent:` / `Customer:` lines.
 class Dialogue {

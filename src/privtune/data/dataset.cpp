@@ -16,7 +16,8 @@ Dataset read_dataset(const std::string& dir, OnBadRecord policy, DatasetReadRepo
   ds.test = read_examples(core::join_path(dir, kTestFile), policy, &r.test);
   std::string canaries = core::join_path(dir, kCanariesFile);
   if (core::path_exists(canaries))
-    for_each_line(canaries, policy, r.canaries, [&](std::string_view line) { ds.canaries.push_back(parse_canary(line)); });
+    for_each_line(canaries, policy, r.canaries,
+                  [&](std::string_view line) { ds.canaries.push_back(parse_canary(line)); });
   return ds;
 }
 

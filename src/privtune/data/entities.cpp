@@ -22,12 +22,18 @@ std::vector<std::string> split_fields(const std::string& line) {
 
 const char* country_name(Country c) {
   switch (c) {
-    case Country::kUS: return "United States";
-    case Country::kCA: return "Canada";
-    case Country::kUK: return "United Kingdom";
-    case Country::kDE: return "Germany";
-    case Country::kFR: return "France";
-    case Country::kAU: return "Australia";
+    case Country::kUS:
+      return "United States";
+    case Country::kCA:
+      return "Canada";
+    case Country::kUK:
+      return "United Kingdom";
+    case Country::kDE:
+      return "Germany";
+    case Country::kFR:
+      return "France";
+    case Country::kAU:
+      return "Australia";
   }
   return "";
 }
@@ -170,11 +176,17 @@ std::string EntitySampler::phone(Rng& rng, const City& city) {
       std::string area = rng.chance(7, 10) ? city.area_code : nanp_code(rng);
       std::string ex = nanp_code(rng), line = digits(rng, 4);
       switch (rng.uniform(6)) {
-        case 0: case 1: return "(" + area + ") " + ex + "-" + line;
-        case 2: return area + "-" + ex + "-" + line;
-        case 3: return area + "." + ex + "." + line;
-        case 4: return "+1 " + area + " " + ex + " " + line;
-        default: return "+1 (" + area + ") " + ex + "-" + line;
+        case 0:
+        case 1:
+          return "(" + area + ") " + ex + "-" + line;
+        case 2:
+          return area + "-" + ex + "-" + line;
+        case 3:
+          return area + "." + ex + "." + line;
+        case 4:
+          return "+1 " + area + " " + ex + " " + line;
+        default:
+          return "+1 (" + area + ") " + ex + "-" + line;
       }
     }
     case Country::kUK: {
@@ -183,7 +195,7 @@ std::string EntitySampler::phone(Rng& rng, const City& city) {
       // UK numbers have ten digits after the trunk 0.
       std::string rest = digits(rng, static_cast<int>(10 - area.size()));
       if (area.size() == 2) rest = std::to_string(rng.range(3, 8)) + rest.substr(1);
-      std::string body = area.size() == 2 ? area + " " + rest.substr(0, 4) + " " + rest.substr(4)
+      std::string body = area.size() == 2   ? area + " " + rest.substr(0, 4) + " " + rest.substr(4)
                          : area.size() == 3 ? area + " " + rest.substr(0, 3) + " " + rest.substr(3)
                                             : area + " " + rest;
       return rng.chance(1, 2) ? "+44 " + body : "0" + body;
@@ -206,20 +218,20 @@ std::string EntitySampler::phone(Rng& rng, const City& city) {
         return rng.chance(1, 2) ? "+61 " + m + " " + a + " " + b : "0" + m + " " + a + " " + b;
       }
       std::string a = std::to_string(rng.range(3, 9)) + digits(rng, 3), b = digits(rng, 4);
-      return rng.chance(1, 2) ? "+61 " + city.area_code + " " + a + " " + b : "(0" + city.area_code + ") " + a + " " + b;
+      return rng.chance(1, 2) ? "+61 " + city.area_code + " " + a + " " + b
+                              : "(0" + city.area_code + ") " + a + " " + b;
     }
   }
   return "";
 }
 
 std::string EntitySampler::address(Rng& rng, const City& city) {
-  static const std::vector<std::string> kUsTypes = {"Street", "Avenue", "Road", "Lane", "Drive", "Court", "Way",
-                                                    "Place", "Boulevard", "Terrace", "Circle", "St", "Ave", "Rd",
-                                                    "Ln", "Dr", "Blvd"};
-  static const std::vector<std::string> kUkTypes = {"Road", "Street", "Lane", "Close", "Gardens", "Crescent",
-                                                    "Avenue", "Drive", "Way", "Grove", "Terrace"};
-  static const std::vector<std::string> kAuTypes = {"Street", "Road", "Avenue", "Parade", "Crescent", "Place",
-                                                    "Drive"};
+  static const std::vector<std::string> kUsTypes = {"Street", "Avenue", "Road",      "Lane",    "Drive",  "Court",
+                                                    "Way",    "Place",  "Boulevard", "Terrace", "Circle", "St",
+                                                    "Ave",    "Rd",     "Ln",        "Dr",      "Blvd"};
+  static const std::vector<std::string> kUkTypes = {"Road",   "Street", "Lane", "Close", "Gardens", "Crescent",
+                                                    "Avenue", "Drive",  "Way",  "Grove", "Terrace"};
+  static const std::vector<std::string> kAuTypes = {"Street", "Road", "Avenue", "Parade", "Crescent", "Place", "Drive"};
   static const std::vector<std::string> kDeTypes = {"straße", "weg", "allee", "platz", "gasse"};
   const std::string letters = "ABCEGHJKLMNPRSTVXY";  // letters valid in Canadian postcodes
   auto letter = [&](std::string_view set) { return std::string(1, set[rng.uniform(set.size())]); };
@@ -229,15 +241,22 @@ std::string EntitySampler::address(Rng& rng, const City& city) {
     case Country::kCA: {
       std::string street = number + " " + rng.pick(pools_.streets_en) + " " + rng.pick(kUsTypes);
       switch (rng.uniform(6)) {
-        case 0: street += ", Apt " + std::to_string(rng.range(1, 40)) + letter("ABCDEF"); break;
-        case 1: street += ", Unit " + std::to_string(rng.range(1, 300)); break;
-        case 2: street += ", Suite " + std::to_string(rng.range(100, 999)); break;
-        default: break;
+        case 0:
+          street += ", Apt " + std::to_string(rng.range(1, 40)) + letter("ABCDEF");
+          break;
+        case 1:
+          street += ", Unit " + std::to_string(rng.range(1, 300));
+          break;
+        case 2:
+          street += ", Suite " + std::to_string(rng.range(100, 999));
+          break;
+        default:
+          break;
       }
       if (city.country == Country::kUS)
         return street + ", " + city.name + ", " + city.region_code + " " + city.postal + digits(rng, 2);
-      return street + ", " + city.name + ", " + city.region_code + " " + city.postal + digits(rng, 1) + letter(letters) +
-             " " + digits(rng, 1) + letter(letters) + digits(rng, 1);
+      return street + ", " + city.name + ", " + city.region_code + " " + city.postal + digits(rng, 1) +
+             letter(letters) + " " + digits(rng, 1) + letter(letters) + digits(rng, 1);
     }
     case Country::kUK: {
       number = std::to_string(rng.range(1, 240));  // British and Australian streets are short
@@ -268,13 +287,28 @@ std::string EntitySampler::email(Rng& rng, const std::string& first, const std::
     std::string n2 = std::to_string(rng.range(10, 99));
     std::string local;
     switch (rng.uniform(8)) {
-      case 0: case 1: local = f + "." + l; break;
-      case 2: local = f + l; break;
-      case 3: local = f.substr(0, 1) + l; break;
-      case 4: local = f + "_" + l + n2; break;
-      case 5: local = f + "." + l + n2; break;
-      case 6: local = l + "." + f; break;
-      default: local = f + l.substr(0, 1) + std::to_string(rng.range(100, 999)); break;
+      case 0:
+      case 1:
+        local = f + "." + l;
+        break;
+      case 2:
+        local = f + l;
+        break;
+      case 3:
+        local = f.substr(0, 1) + l;
+        break;
+      case 4:
+        local = f + "_" + l + n2;
+        break;
+      case 5:
+        local = f + "." + l + n2;
+        break;
+      case 6:
+        local = l + "." + f;
+        break;
+      default:
+        local = f + l.substr(0, 1) + std::to_string(rng.range(100, 999));
+        break;
     }
     return local + "@" + rng.pick(pools_.email_domains);
   });
@@ -285,12 +319,18 @@ std::string EntitySampler::url(Rng& rng, const std::string& first, const std::st
   return unique("URL", [&] {
     std::string name = rng.chance(3, 4) ? f + l : f + l + std::to_string(rng.range(1, 99));
     switch (rng.uniform(6)) {
-      case 0: return "https://www." + name + ".com";
-      case 1: return "https://" + f + "-" + l + ".dev";
-      case 2: return "https://" + name + ".github.io";
-      case 3: return "www." + name + ".net";
-      case 4: return "https://" + name + ".org/blog";
-      default: return "https://" + name + ".me";
+      case 0:
+        return "https://www." + name + ".com";
+      case 1:
+        return "https://" + f + "-" + l + ".dev";
+      case 2:
+        return "https://" + name + ".github.io";
+      case 3:
+        return "www." + name + ".net";
+      case 4:
+        return "https://" + name + ".org/blog";
+      default:
+        return "https://" + name + ".me";
     }
   });
 }
@@ -327,7 +367,7 @@ Person EntitySampler::person(Rng& rng, Split split) {
   p.email = email(rng, p.first, p.last);
   p.url = url(rng, p.first, p.last);
   p.birth_date = birth_date(rng, split);
-  DateStyle style = p.country == Country::kUS ? DateStyle::kUS
+  DateStyle style = p.country == Country::kUS   ? DateStyle::kUS
                     : p.country == Country::kDE ? DateStyle::kGerman
                                                 : DateStyle::kEuropean;
   p.date_of_birth = format_date(p.birth_date, style, rng);

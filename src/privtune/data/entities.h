@@ -32,8 +32,8 @@ struct City {
   std::string name;
   std::string region_code;  // state / province code where addresses use one
   std::string region_name;
-  std::string postal;       // postcode prefix
-  std::string area_code;    // telephone area code (national, without trunk 0)
+  std::string postal;     // postcode prefix
+  std::string area_code;  // telephone area code (national, without trunk 0)
 };
 
 struct EntityPools {

@@ -7,9 +7,7 @@
 namespace privtune::data {
 
 namespace {
-std::string range_text(const Span& s) {
-  return "[" + std::to_string(s.start) + ", " + std::to_string(s.end) + ")";
-}
+std::string range_text(const Span& s) { return "[" + std::to_string(s.start) + ", " + std::to_string(s.end) + ")"; }
 }  // namespace
 
 std::optional<std::string> span_problem(const std::vector<Span>& spans, int64_t length) {
@@ -17,8 +15,7 @@ std::optional<std::string> span_problem(const std::vector<Span>& spans, int64_t 
     const Span& s = spans[i];
     if (s.label.empty()) return "span " + range_text(s) + " has an empty label";
     if (s.start < 0 || s.end > length)
-      return "span " + range_text(s) + " is out of range (text has " + std::to_string(length) +
-             " characters)";
+      return "span " + range_text(s) + " is out of range (text has " + std::to_string(length) + " characters)";
     if (s.end < s.start) return "span " + range_text(s) + " is inverted (end before start)";
     if (s.end == s.start) return "span " + range_text(s) + " is empty";
     if (i > 0 && s.start < spans[i - 1].end)
@@ -28,9 +25,8 @@ std::optional<std::string> span_problem(const std::vector<Span>& spans, int64_t 
 }
 
 void sort_spans(std::vector<Span>& spans) {
-  std::stable_sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
-    return a.start != b.start ? a.start < b.start : a.end < b.end;
-  });
+  std::stable_sort(spans.begin(), spans.end(),
+                   [](const Span& a, const Span& b) { return a.start != b.start ? a.start < b.start : a.end < b.end; });
 }
 
 std::string span_text(const std::string& text, const Span& span) {

@@ -26,9 +26,9 @@ struct GenerateOptions {
   CanaryOptions canaries;  // per_repetition = 0: no canaries
 };
 
-// Train is generated first (stream "train"), then test (stream "test"), drawing
+// Train is generated first (PRNG stream "cs/train" or "bio/train"), then test (".../test"), drawing
 // identifying values from one registry so no value is in both; canaries come last
-// (stream "canaries"). Throws Error for bad counts or when the pools run out.
+// (".../canaries"). Throws Error for bad counts or when the pools run out.
 Dataset generate_dataset(const GenerateOptions& options);
 
 // The span labels a generator can produce (for documentation and checks).

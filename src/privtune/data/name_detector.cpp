@@ -1,7 +1,9 @@
-// Person names: a capitalised token in the given-name gazetteer, joined with the next
+// Person names. A capitalised token in the given-name gazetteer, joined with the next
 // token when that one is in the family-name gazetteer ("Ada Lovelace"), or alone ("Thanks,
-// Ada"); a family name alone only after a title ("Dr. Lovelace", then from any
-// capitalised word), because family names are often also places, streets and companies. A trailing possessive 's stays outside.
+// Ada"). Without a known given name, context decides: a title ("Dr. Lovelace"), a cue
+// ("my name is", "Thanks,"), or a capitalised word right before a known family name ("Anna
+// Kowalski"). A family name alone is not enough, because family names are often also
+// places, streets and companies. A trailing possessive 's stays outside the span.
 //
 // The gazetteers are the generator's own name pools, so recall on generated data is an
 // upper bound for real text; docs/data.md reports it as such.
@@ -19,10 +21,10 @@ constexpr int kNamePriority = 8;
 // Capitalised words that start place names or sentences rather than names: "Santa Cruz",
 // "Meet Yusuf Healy", "A Hamilton".
 const std::unordered_set<std::string> kNotGivenNames = {
-    "A",     "An",    "The",  "Meet",  "Santa", "San",  "Saint", "St",    "Port",  "Fort",  "Mount",
-    "Lake",  "New",   "North", "South", "East",  "West", "Upper", "Lower", "Little", "Great", "Old",
-    "Dear",  "Hi",    "Hello", "Thanks", "Contact", "Call", "Ask", "Email", "Mail",  "Visit", "Dr",
-    "Mr",    "Mrs",   "Ms",    "Prof",  "Professor", "Agent", "Customer"};
+    "A",     "An",    "The",  "Meet",  "Santa", "San",    "Saint",   "St",        "Port",  "Fort",
+    "Mount", "Lake",  "New",  "North", "South", "East",   "West",    "Upper",     "Lower", "Little",
+    "Great", "Old",   "Dear", "Hi",    "Hello", "Thanks", "Contact", "Call",      "Ask",   "Email",
+    "Mail",  "Visit", "Dr",   "Mr",    "Mrs",   "Ms",     "Prof",    "Professor", "Agent", "Customer"};
 
 // Length in bytes of `token` without a possessive suffix ('s or ’s).
 size_t without_possessive(std::string_view token) {
@@ -39,9 +41,10 @@ NameDetector::NameDetector()
       titled_("\\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\\.?\\s+\\K\\p{Lu}[\\p{L}'’-]*", "PII tagger"),
       // Cues that introduce a person; "this is" and "Hi" are left out because they
       // introduce businesses just as often ("Hi, this is Acme support").
-      cued_("(?:\\b[Mm]y name is|\\b[Nn]ame's|\\bI'm|\\bI am|\\bThanks,|\\bThank you,|\\bDear|\\b[Cc]ontact)\\s+"
-            "\\K(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|I)\\b)\\p{Lu}[\\p{L}'’-]*(?:\\s\\p{Lu}[\\p{L}'’-]*)?",
-            "PII tagger") {
+      cued_(
+          "(?:\\b[Mm]y name is|\\b[Nn]ame's|\\bI'm|\\bI am|\\bThanks,|\\bThank you,|\\bDear|\\b[Cc]ontact)\\s+"
+          "\\K(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|I)\\b)\\p{Lu}[\\p{L}'’-]*(?:\\s\\p{Lu}[\\p{L}'’-]*)?",
+          "PII tagger") {
   for (const char* file : {"pools/first_names_female.txt", "pools/first_names_male.txt"})
     for (std::string& name : resource_lines(file)) given_.insert(std::move(name));
   for (std::string& name : resource_lines("pools/last_names.txt")) family_.insert(std::move(name));

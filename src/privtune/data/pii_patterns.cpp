@@ -27,12 +27,12 @@ bool plausible_card(const std::string& d) {
   size_t n = d.size();
   auto starts = [&](const char* p) { return d.rfind(p, 0) == 0; };
   int two = std::stoi(d.substr(0, 2)), four = std::stoi(d.substr(0, 4));
-  if (d[0] == '4') return n == 13 || n == 16 || n == 19;                                   // Visa
-  if ((two >= 51 && two <= 55) || (four >= 2221 && four <= 2720)) return n == 16;          // Mastercard
-  if (two == 34 || two == 37) return n == 15;                                              // Amex
-  if (starts("6011") || starts("65") || (four >= 6440 && four <= 6499)) return n >= 16;    // Discover
-  if (two == 35) return n >= 16;                                                           // JCB
-  if (two == 36 || two == 38 || starts("30")) return n == 14;                              // Diners
+  if (d[0] == '4') return n == 13 || n == 16 || n == 19;                                 // Visa
+  if ((two >= 51 && two <= 55) || (four >= 2221 && four <= 2720)) return n == 16;        // Mastercard
+  if (two == 34 || two == 37) return n == 15;                                            // Amex
+  if (starts("6011") || starts("65") || (four >= 6440 && four <= 6499)) return n >= 16;  // Discover
+  if (two == 35) return n >= 16;                                                         // JCB
+  if (two == 36 || two == 38 || starts("30")) return n == 14;                            // Diners
   return false;
 }
 
@@ -76,41 +76,57 @@ std::string english_address() {
   std::string w = kWord;
   return std::string("(?<![\\w/])(?:(?:Flat|Apartment)\\s+\\d+[A-Z]?,\\s+)?(?:\\d{1,4}/)?\\d{1,5}[A-Za-z]?\\s+") +
          "(?:" + w + "\\s+){1,3}" + kStreetTypes + "\\b(?:\\s+(?:North|South|East|West|NE|NW|SE|SW)\\b)?" +
-         "(?:,?\\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\\.?\\s*[\\w-]+)?" +
-         "(?:,\\s+" + w + "(?:\\s+(?:upon\\s+)?" + w + "){0,3},?\\s+(?:[A-Z]{2,3}\\s+)?" + kPostcode + "\\b)?";
+         "(?:,?\\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\\.?\\s*[\\w-]+)?" + "(?:,\\s+" + w + "(?:\\s+(?:upon\\s+)?" + w +
+         "){0,3},?\\s+(?:[A-Z]{2,3}\\s+)?" + kPostcode + "\\b)?";
 }
 
 }  // namespace
 
 PatternDetectors::PatternDetectors()
-    : email_("(?<![\\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-             "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\\.[A-Za-z]{2,24}(?![\\w-])", kWhere),
+    : email_(
+          "(?<![\\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+          "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\\.[A-Za-z]{2,24}(?![\\w-])",
+          kWhere),
       url_("\\b(?:https?://|www\\.)[^\\s<>\"'()\\[\\]{}]+", kWhere),
-      ipv4_("(?<![\\w.])(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)"
-            "(?![\\w]|\\.\\d)", kWhere),
+      ipv4_(
+          "(?<![\\w.])(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)"
+          "(?![\\w]|\\.\\d)",
+          kWhere),
       ipv6_("(?<![\\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\\w:])", kWhere),
       card_("(?<![\\d+.-])\\d(?:[ -]?\\d){12,18}(?![\\d-])", kWhere),
       ssn_("(?<![\\d-])(?!000|666|9\\d\\d)\\d{3}([- ])(?!00)\\d{2}\\1(?!0000)\\d{4}(?![\\d-])", kWhere),
       ssn_context_("(?:SSN|[Ss]ocial [Ss]ecurity (?:[Nn]umber|[Nn]o\\.?))\\D{0,20}?(?<!\\d)\\K\\d{9}(?!\\d)", kWhere),
-      nino_("(?<![\\w])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
-            "(?:\\d{6}|\\s\\d{2}\\s\\d{2}\\s\\d{2}\\s)[A-D](?![\\w])", kWhere),
+      nino_(
+          "(?<![\\w])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+          "(?:\\d{6}|\\s\\d{2}\\s\\d{2}\\s\\d{2}\\s)[A-D](?![\\w])",
+          kWhere),
       // A SIN-shaped group right after a country code is the end of a phone number.
-      sin_("(?<![\\d-])(?<!\\+\\d )(?<!\\+\\d\\d )(?<!\\+\\d\\d\\d )[0-79]\\d{2}([- ])\\d{3}\\1\\d{3}(?![\\d-])", kWhere),
+      sin_("(?<![\\d-])(?<!\\+\\d )(?<!\\+\\d\\d )(?<!\\+\\d\\d\\d )[0-79]\\d{2}([- ])\\d{3}\\1\\d{3}(?![\\d-])",
+           kWhere),
       passport_("(?i:passport|travel document)(?:\\s+no\\.)?[^.\\n]{0,50}?(?<![\\w])\\K[A-Z]\\d{8}(?![\\w])", kWhere),
-      phone_nanp_("(?<![\\w+(])(?:\\+1[ .-]?|1-)?(?:\\([2-9]\\d{2}\\)\\s?|[2-9]\\d{2}[ .-])[2-9]\\d{2}[ .-]\\d{4}(?![\\w-])", kWhere),
+      phone_nanp_(
+          "(?<![\\w+(])(?:\\+1[ .-]?|1-)?(?:\\([2-9]\\d{2}\\)\\s?|[2-9]\\d{2}[ .-])[2-9]\\d{2}[ .-]\\d{4}(?![\\w-])",
+          kWhere),
       phone_international_("(?<![\\w+])\\+[1-9]\\d{0,2}(?:[ .-]\\(?\\d{1,10}\\)?){1,6}(?![\\w-])", kWhere),
       phone_national_("(?<![\\w+(])(?:\\(0\\d{1,4}\\)|0\\d{1,4})(?:[ ]\\d{2,10}){1,4}(?![\\w-])", kWhere) {
   std::string m = kMonths;
   dates_.emplace_back("\\b" + m + "\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}\\b", kWhere);
   dates_.emplace_back("\\b\\d{1,2}(?:st|nd|rd|th)?(?:\\s+of)?\\s+" + m + "\\.?,?\\s+\\d{4}\\b", kWhere);
   dates_.emplace_back("\\b\\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])\\b", kWhere);
-  dates_.emplace_back("(?<![\\d./])(?:0?[1-9]|[12]\\d|3[01])([/.])(?:0?[1-9]|[12]\\d|3[01])\\1(?:1[89]|20)\\d{2}(?![\\d/]|\\.\\d)", kWhere);
+  dates_.emplace_back(
+      "(?<![\\d./])(?:0?[1-9]|[12]\\d|3[01])([/.])(?:0?[1-9]|[12]\\d|3[01])\\1(?:1[89]|20)\\d{2}(?![\\d/]|\\.\\d)",
+      kWhere);
   std::string w = kWord;
   addresses_.emplace_back(english_address(), kWhere);
-  addresses_.emplace_back("\\b\\p{Lu}[\\p{L}-]*(?:straße|strasse|weg|allee|platz|gasse)\\s+\\d{1,4}[a-z]?,\\s+\\d{5}\\s+" +
-                          w + "(?:\\s+(?:am|im|an der)\\s+" + w + ")?", kWhere);
-  addresses_.emplace_back("(?<![\\w])\\d{1,4}(?:\\s+bis)?\\s+(?:rue|avenue|boulevard|impasse|allée|place|chemin|quai|cours)"
-                          "\\b[^,\\n]{1,40},\\s+\\d{5}\\s+" + w + "(?:[ -]" + w + "){0,2}", kWhere);
+  addresses_.emplace_back(
+      "\\b\\p{Lu}[\\p{L}-]*(?:straße|strasse|weg|allee|platz|gasse)\\s+\\d{1,4}[a-z]?,\\s+\\d{5}\\s+" + w +
+          "(?:\\s+(?:am|im|an der)\\s+" + w + ")?",
+      kWhere);
+  addresses_.emplace_back(
+      "(?<![\\w])\\d{1,4}(?:\\s+bis)?\\s+(?:rue|avenue|boulevard|impasse|allée|place|chemin|quai|cours)"
+      "\\b[^,\\n]{1,40},\\s+\\d{5}\\s+" +
+          w + "(?:[ -]" + w + "){0,2}",
+      kWhere);
 }
 
 void PatternDetectors::detect(std::string_view text, std::vector<PiiCandidate>& out) const {

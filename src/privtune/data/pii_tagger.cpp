@@ -16,8 +16,8 @@ PiiTagger::PiiTagger() : impl_(std::make_unique<Impl>()) {}
 PiiTagger::~PiiTagger() = default;
 
 std::vector<std::string> PiiTagger::labels() {
-  return {"EMAIL", "URL", "IP_ADDRESS", "CARD_NUMBER", "SSN", "NATIONAL_ID", "ID_NUMBER",
-          "PHONE", "DATE", "ADDRESS", "NAME"};
+  return {"EMAIL",     "URL",   "IP_ADDRESS", "CARD_NUMBER", "SSN", "NATIONAL_ID",
+          "ID_NUMBER", "PHONE", "DATE",       "ADDRESS",     "NAME"};
 }
 
 std::vector<Span> PiiTagger::tag(const std::string& text) const {
@@ -38,7 +38,8 @@ std::vector<Span> PiiTagger::tag(const std::string& text) const {
   }
   CodePointIndex index(text);
   std::vector<Span> spans;
-  for (const PiiCandidate* c : kept) spans.push_back({index.code_point_of(c->begin), index.code_point_of(c->end), c->label});
+  for (const PiiCandidate* c : kept)
+    spans.push_back({index.code_point_of(c->begin), index.code_point_of(c->end), c->label});
   sort_spans(spans);
   return spans;
 }

@@ -97,8 +97,7 @@ Example parse_record(std::string_view line) {
   bool has_text = record.contains("text") && !record["text"].is_null();
   bool has_markup = record.contains("markup") && !record["markup"].is_null();
   bool has_ids = record.contains("input_ids") && !record["input_ids"].is_null();
-  if (has_text + has_markup + has_ids > 1)
-    throw Error("a record has exactly one of 'text', 'markup' and 'input_ids'");
+  if (has_text + has_markup + has_ids > 1) throw Error("a record has exactly one of 'text', 'markup' and 'input_ids'");
   if (has_ids) {
     parse_pretokenized(record, ex);
     if (record.contains("spans")) throw Error("a pre-tokenized record cannot have 'spans'");
@@ -148,8 +147,7 @@ std::string record_to_json(const Example& ex) {
   } else {
     j["text"] = ex.text;
     j["spans"] = nlohmann::ordered_json::array();
-    for (const Span& s : ex.spans)
-      j["spans"].push_back({{"start", s.start}, {"end", s.end}, {"label", s.label}});
+    for (const Span& s : ex.spans) j["spans"].push_back({{"start", s.start}, {"end", s.end}, {"label", s.label}});
   }
   if (!ex.user.empty()) j["user"] = ex.user;
   return dump_json_line(j);

@@ -28,7 +28,8 @@ class PoissonSampler : public Sampler {
     check_input(q_ > 0 && q_ <= 1, "poisson sampling rate q must be in (0, 1], got " + std::to_string(q_));
     if (!o.groups.empty()) {
       members_.resize(static_cast<size_t>(units()));
-      for (size_t i = 0; i < o.groups.size(); ++i) members_[static_cast<size_t>(o.groups[i])].push_back(static_cast<int64_t>(i));
+      for (size_t i = 0; i < o.groups.size(); ++i)
+        members_[static_cast<size_t>(o.groups[i])].push_back(static_cast<int64_t>(i));
     }
   }
 
@@ -61,9 +62,7 @@ class PoissonSampler : public Sampler {
   bool is_private() const override { return true; }
 
  private:
-  int64_t units() const {
-    return o_.groups.empty() ? o_.n : *std::max_element(o_.groups.begin(), o_.groups.end()) + 1;
-  }
+  int64_t units() const { return o_.groups.empty() ? o_.n : *std::max_element(o_.groups.begin(), o_.groups.end()) + 1; }
   core::Json identity() const {
     return {{"kind", "poisson"}, {"n", o_.n}, {"units", units()}, {"q", q_}, {"seed", o_.seed}};
   }
@@ -115,8 +114,9 @@ class EpochSampler : public Sampler {
 
  private:
   core::Json identity() const {
-    return {{"kind", sampling_name(o_.kind)}, {"n", o_.n},           {"batch_size", o_.batch_size},
-            {"seed", o_.seed},                {"drop_last", o_.drop_last}, {"bucket_batches", o_.bucket_batches}};
+    return {{"kind", sampling_name(o_.kind)}, {"n", o_.n},
+            {"batch_size", o_.batch_size},    {"seed", o_.seed},
+            {"drop_last", o_.drop_last},      {"bucket_batches", o_.bucket_batches}};
   }
 
   void build_epoch() {
@@ -138,7 +138,8 @@ class EpochSampler : public Sampler {
     for (size_t i = 0; i < order.size(); i += static_cast<size_t>(o_.batch_size)) {
       size_t end = std::min(order.size(), i + static_cast<size_t>(o_.batch_size));
       if (o_.drop_last && static_cast<int64_t>(end - i) < o_.batch_size) break;
-      batches_.emplace_back(order.begin() + static_cast<std::ptrdiff_t>(i), order.begin() + static_cast<std::ptrdiff_t>(end));
+      batches_.emplace_back(order.begin() + static_cast<std::ptrdiff_t>(i),
+                            order.begin() + static_cast<std::ptrdiff_t>(end));
     }
   }
 
@@ -160,9 +161,12 @@ SamplingKind parse_sampling(const std::string& name) {
 
 const char* sampling_name(SamplingKind kind) {
   switch (kind) {
-    case SamplingKind::kPoisson: return "poisson";
-    case SamplingKind::kShuffle: return "shuffle";
-    case SamplingKind::kSequential: return "sequential";
+    case SamplingKind::kPoisson:
+      return "poisson";
+    case SamplingKind::kShuffle:
+      return "shuffle";
+    case SamplingKind::kSequential:
+      return "sequential";
   }
   return "";
 }

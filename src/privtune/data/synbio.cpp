@@ -14,8 +14,7 @@ class SynBio : public Domain {
   const char* id_prefix() const override { return "bio"; }
   const char* canary_lead() const override { return " "; }
   std::vector<std::string> labels() const override {
-    return {"NAME",  "DATE",        "PLACE",     "ADDRESS", "EMAIL", "PHONE",
-            "EMPLOYER", "SSN", "NATIONAL_ID", "ID_NUMBER", "URL"};
+    return {"NAME", "DATE", "PLACE", "ADDRESS", "EMAIL", "PHONE", "EMPLOYER", "SSN", "NATIONAL_ID", "ID_NUMBER", "URL"};
   }
 
   void write(ExampleContext& ctx, SpanTextBuilder& out) const override {

@@ -33,8 +33,9 @@ TokenMask token_mask(const std::vector<Span>& spans, const TokenOffsets& offsets
   mask.labels.assign(offsets.size(), -1);
   for (size_t t = 0; t < offsets.size(); ++t) {
     auto [a, b] = offsets[t];
-    if (a > b) throw std::invalid_argument("token_mask: token " + std::to_string(t) + " has offsets (" +
-                                           std::to_string(a) + ", " + std::to_string(b) + ")");
+    if (a > b)
+      throw std::invalid_argument("token_mask: token " + std::to_string(t) + " has offsets (" + std::to_string(a) +
+                                  ", " + std::to_string(b) + ")");
     if (a == b || (!special.empty() && special[t])) continue;
     // Spans do not overlap, so their ends ascend with their starts: the first span that
     // can touch [a, b) is the first one ending after a.

@@ -21,7 +21,7 @@ using TokenOffsets = std::vector<std::pair<int64_t, int64_t>>;
 // Label names <-> small integer ids, in order of first use (ids are stable for a run).
 class LabelVocab {
  public:
-  int32_t id(const std::string& label);         // adds the label if new
+  int32_t id(const std::string& label);          // adds the label if new
   int32_t find(const std::string& label) const;  // -1 if unknown
   const std::string& name(int32_t id) const { return names_.at(static_cast<size_t>(id)); }
   const std::vector<std::string>& names() const { return names_; }

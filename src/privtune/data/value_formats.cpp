@@ -62,18 +62,36 @@ std::string card_number(Rng& rng) {
   std::string body;
   bool amex = false;
   switch (rng.uniform(8)) {
-    case 0: case 1: case 2: body = "4" + digits(rng, 14); break;                       // Visa
-    case 3: case 4: body = std::to_string(51 + rng.uniform(5)) + digits(rng, 13); break;  // Mastercard
-    case 5: body = std::to_string(2221 + rng.uniform(500)) + digits(rng, 11); break;      // Mastercard 2-series
-    case 6: body = (rng.chance(1, 2) ? "34" : "37") + digits(rng, 12); amex = true; break;
-    default: body = "6011" + digits(rng, 11); break;                                       // Discover
+    case 0:
+    case 1:
+    case 2:  // Visa
+      body = "4" + digits(rng, 14);
+      break;
+    case 3:
+    case 4:  // Mastercard
+      body = std::to_string(51 + rng.uniform(5)) + digits(rng, 13);
+      break;
+    case 5:  // Mastercard 2-series
+      body = std::to_string(2221 + rng.uniform(500)) + digits(rng, 11);
+      break;
+    case 6:  // American Express
+      body = (rng.chance(1, 2) ? "34" : "37") + digits(rng, 12);
+      amex = true;
+      break;
+    default:  // Discover
+      body = "6011" + digits(rng, 11);
+      break;
   }
   std::string number = body + static_cast<char>('0' + luhn_check_digit(body));
   std::vector<int> sizes = amex ? std::vector<int>{4, 6, 5} : std::vector<int>{4, 4, 4, 4};
   switch (rng.uniform(4)) {
-    case 0: case 1: return group(number, sizes, " ");
-    case 2: return group(number, sizes, "-");
-    default: return number;
+    case 0:
+    case 1:
+      return group(number, sizes, " ");
+    case 2:
+      return group(number, sizes, "-");
+    default:
+      return number;
   }
 }
 
@@ -90,8 +108,8 @@ std::string uk_nino(Rng& rng) {
   std::string prefix;
   do {
     prefix = std::string(1, upper(rng, "ABCEGHJKLMNOPRSTWXYZ")) + upper(rng, "ABCEGHJKLMNPRSTWXYZ");
-  } while (prefix == "BG" || prefix == "GB" || prefix == "KN" || prefix == "NK" || prefix == "NT" ||
-           prefix == "TN" || prefix == "ZZ");
+  } while (prefix == "BG" || prefix == "GB" || prefix == "KN" || prefix == "NK" || prefix == "NT" || prefix == "TN" ||
+           prefix == "ZZ");
   std::string number = digits(rng, 6);
   char suffix = upper(rng, "ABCD");
   if (rng.chance(1, 3)) return prefix + number + suffix;
@@ -147,11 +165,16 @@ std::string ipv6(Rng& rng) {
 
 std::string order_number(Rng& rng) {
   switch (rng.uniform(5)) {
-    case 0: return "ORD-" + digits(rng, 8);
-    case 1: return std::to_string(rng.range(111, 119)) + "-" + digits(rng, 7) + "-" + digits(rng, 7);
-    case 2: return std::string("#") + upper(rng) + upper(rng) + digits(rng, 6);
-    case 3: return "W" + std::to_string(rng.range(1, 9)) + digits(rng, 8);
-    default: return std::string("SO-") + digits(rng, 5) + "-" + upper(rng) + upper(rng);
+    case 0:
+      return "ORD-" + digits(rng, 8);
+    case 1:
+      return std::to_string(rng.range(111, 119)) + "-" + digits(rng, 7) + "-" + digits(rng, 7);
+    case 2:
+      return std::string("#") + upper(rng) + upper(rng) + digits(rng, 6);
+    case 3:
+      return "W" + std::to_string(rng.range(1, 9)) + digits(rng, 8);
+    default:
+      return std::string("SO-") + digits(rng, 5) + "-" + upper(rng) + upper(rng);
   }
 }
 
@@ -187,15 +210,23 @@ std::string format_date(const Date& d, DateStyle style, Rng& rng) {
   switch (style) {
     case DateStyle::kUS:
       switch (rng.uniform(4)) {
-        case 0: case 1: return month + " " + day + ", " + year;
-        case 2: return pad(d.month, 2) + "/" + pad(d.day, 2) + "/" + year;
-        default: return iso;
+        case 0:
+        case 1:
+          return month + " " + day + ", " + year;
+        case 2:
+          return pad(d.month, 2) + "/" + pad(d.day, 2) + "/" + year;
+        default:
+          return iso;
       }
     case DateStyle::kEuropean:
       switch (rng.uniform(4)) {
-        case 0: case 1: return day + " " + month + " " + year;
-        case 2: return pad(d.day, 2) + "/" + pad(d.month, 2) + "/" + year;
-        default: return iso;
+        case 0:
+        case 1:
+          return day + " " + month + " " + year;
+        case 2:
+          return pad(d.day, 2) + "/" + pad(d.month, 2) + "/" + year;
+        default:
+          return iso;
       }
     case DateStyle::kGerman:
       return rng.chance(2, 3) ? pad(d.day, 2) + "." + pad(d.month, 2) + "." + year : day + " " + month + " " + year;
@@ -213,22 +244,107 @@ std::string ascii_fold(std::string_view text) {
       out += static_cast<char>(c - 'A' + 'a');
     } else {
       switch (c) {
-        case U'à': case U'á': case U'â': case U'ã': case U'ä': case U'å': case U'À': case U'Á': case U'Å': case U'Ä': out += 'a'; break;
-        case U'æ': case U'Æ': out += "ae"; break;
-        case U'ç': case U'Ç': case U'č': case U'Č': case U'ć': out += 'c'; break;
-        case U'è': case U'é': case U'ê': case U'ë': case U'ě': case U'É': case U'È': case U'ę': out += 'e'; break;
-        case U'ì': case U'í': case U'î': case U'ï': case U'Í': case U'İ': case U'ı': out += 'i'; break;
-        case U'ñ': case U'Ñ': case U'ń': out += 'n'; break;
-        case U'ò': case U'ó': case U'ô': case U'õ': case U'ö': case U'ø': case U'Ö': case U'Ø': case U'Ó': case U'ő': out += 'o'; break;
-        case U'ù': case U'ú': case U'û': case U'ü': case U'Ü': case U'Ú': case U'ů': out += 'u'; break;
-        case U'ý': case U'ÿ': case U'Ý': out += 'y'; break;
-        case U'ß': out += "ss"; break;
-        case U'ł': case U'Ł': out += 'l'; break;
-        case U'ś': case U'š': case U'Š': case U'ş': case U'Ş': out += 's'; break;
-        case U'ž': case U'ź': case U'ż': case U'Ž': out += 'z'; break;
-        case U'ř': out += 'r'; break;
-        case U'ğ': out += 'g'; break;
-        default: break;  // spaces, apostrophes, hyphens and anything unmapped
+        case U'à':
+        case U'á':
+        case U'â':
+        case U'ã':
+        case U'ä':
+        case U'å':
+        case U'À':
+        case U'Á':
+        case U'Å':
+        case U'Ä':
+          out += 'a';
+          break;
+        case U'æ':
+        case U'Æ':
+          out += "ae";
+          break;
+        case U'ç':
+        case U'Ç':
+        case U'č':
+        case U'Č':
+        case U'ć':
+          out += 'c';
+          break;
+        case U'è':
+        case U'é':
+        case U'ê':
+        case U'ë':
+        case U'ě':
+        case U'É':
+        case U'È':
+        case U'ę':
+          out += 'e';
+          break;
+        case U'ì':
+        case U'í':
+        case U'î':
+        case U'ï':
+        case U'Í':
+        case U'İ':
+        case U'ı':
+          out += 'i';
+          break;
+        case U'ñ':
+        case U'Ñ':
+        case U'ń':
+          out += 'n';
+          break;
+        case U'ò':
+        case U'ó':
+        case U'ô':
+        case U'õ':
+        case U'ö':
+        case U'ø':
+        case U'Ö':
+        case U'Ø':
+        case U'Ó':
+        case U'ő':
+          out += 'o';
+          break;
+        case U'ù':
+        case U'ú':
+        case U'û':
+        case U'ü':
+        case U'Ü':
+        case U'Ú':
+        case U'ů':
+          out += 'u';
+          break;
+        case U'ý':
+        case U'ÿ':
+        case U'Ý':
+          out += 'y';
+          break;
+        case U'ß':
+          out += "ss";
+          break;
+        case U'ł':
+        case U'Ł':
+          out += 'l';
+          break;
+        case U'ś':
+        case U'š':
+        case U'Š':
+        case U'ş':
+        case U'Ş':
+          out += 's';
+          break;
+        case U'ž':
+        case U'ź':
+        case U'ż':
+        case U'Ž':
+          out += 'z';
+          break;
+        case U'ř':
+          out += 'r';
+          break;
+        case U'ğ':
+          out += 'g';
+          break;
+        default:
+          break;  // spaces, apostrophes, hyphens and anything unmapped
       }
     }
   }
