@@ -12,21 +12,13 @@ PhrasingTable PhrasingTable::parse(std::string_view text, const std::string& nam
   PhrasingTable table;
   table.name_ = name;
   std::vector<std::string>* current = nullptr;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    size_t b = line.find_first_not_of(" \t\r");
-    if (b == std::string_view::npos || line[b] == '#') continue;
-    line = line.substr(b, line.find_last_not_of(" \t\r") - b + 1);
+  for (std::string& line : content_lines(text)) {
     if (line.front() == '[' && line.back() == ']') {
-      current = &table.sections_[std::string(line.substr(1, line.size() - 2))];
+      current = &table.sections_[line.substr(1, line.size() - 2)];
       continue;
     }
     if (current == nullptr) throw std::logic_error(name + ": template before the first [section]");
-    current->emplace_back(line);
+    current->push_back(std::move(line));
   }
   return table;
 }

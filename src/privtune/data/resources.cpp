@@ -18,8 +18,9 @@ std::vector<std::string> resource_names() {
   return names;
 }
 
-std::vector<std::string> resource_lines(std::string_view name) {
-  std::string_view text = resource(name);
+std::vector<std::string> resource_lines(std::string_view name) { return content_lines(resource(name)); }
+
+std::vector<std::string> content_lines(std::string_view text) {
   std::vector<std::string> lines;
   size_t pos = 0;
   while (pos < text.size()) {

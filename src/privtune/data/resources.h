@@ -18,7 +18,10 @@ std::string_view resource(std::string_view name);
 
 std::vector<std::string> resource_names();
 
-// The lines of an embedded file, trimmed, without blank lines and `#` comment lines.
+// The lines of `text`, trimmed, without blank lines and `#` comment lines: the format of
+// every pool and phrasing file.
+std::vector<std::string> content_lines(std::string_view text);
+// content_lines of an embedded file.
 std::vector<std::string> resource_lines(std::string_view name);
 
 namespace detail {
