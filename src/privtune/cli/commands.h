@@ -8,6 +8,7 @@ class App;
 
 namespace privtune::cli {
 
-void add_data_command(CLI::App& app);  // data.cpp: data generate|tag|stats
+void add_tokenizer_commands(CLI::App& app);  // tokenize, tokenizer train (tokenize.cpp)
+void add_data_command(CLI::App& app);        // data generate|tag|stats (data.cpp)
 
 }  // namespace privtune::cli

@@ -76,8 +76,9 @@ std::unique_ptr<BpeModel> BpeModel::from_json(const Json& config, const std::str
   m->vocab_.reserve(vocab_it->size());
   int64_t max_id = -1;
   for (auto it = vocab_it->begin(); it != vocab_it->end(); ++it) {
-    if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 0x7ffffff0)
-      throw Error(where + ".vocab: token '" + it.key() + "' has an invalid id");
+    // Ids index dense tables; real vocabularies stay far below 2^24.
+    if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() >= (int64_t{1} << 24))
+      throw Error(where + ".vocab: token '" + it.key() + "' has an invalid id (expected 0 .. 2^24-1)");
     if (utf8::find_invalid(it.key()) != std::string::npos)
       throw Error(where + ".vocab: a token is not valid UTF-8");
     int64_t id = it->get<int64_t>();
@@ -311,38 +312,38 @@ void BpeModel::merge_all(std::vector<Symbol>& symbols) const {
 
 void BpeModel::tokenize(std::string_view word, bool byte_level, std::vector<TokenSpan>& out) const {
   if (word.empty()) return;
-  if (ignore_merges_) {
-    // A pre-token that is itself in the vocabulary is taken whole, merges or not.
-    if (byte_level) {
-      thread_local std::string key;
-      key.assign(word);
-      auto it = raw_vocab_.find(key);
-      if (it != raw_vocab_.end()) {
-        out.push_back({it->second, 0, static_cast<uint32_t>(word.size())});
-        return;
-      }
-    } else {
-      auto it = vocab_.find(std::string(word));
-      if (it != vocab_.end()) {
-        out.push_back({it->second, 0, static_cast<uint32_t>(word.size())});
-        return;
-      }
-    }
-  }
+  // Byte-level and symbol-text words live in different key spaces: the first byte of the
+  // cache key tells them apart.
   bool cacheable = word.size() <= BpeCache::kMaxWordBytes;
   thread_local std::string key;
+  uint64_t h = 0;
   if (cacheable) {
     key.assign(1, byte_level ? '\1' : '\0');
     key.append(word);
-    if (cache_.get(key, out)) return;
+    h = BpeCache::hash(key);
+    if (cache_.get(key, h, out)) return;
   }
-  thread_local std::vector<Symbol> symbols;
-  initial_symbols(word, byte_level, symbols);
-  merge_all(symbols);
   size_t first = out.size();
-  for (const Symbol& s : symbols)
-    if (s.end > s.begin) out.push_back({s.id, s.begin, s.end});
-  if (cacheable) cache_.put(key, out.data() + first, out.data() + out.size());
+  bool whole = false;
+  if (ignore_merges_) {
+    // A pre-token that is itself in the vocabulary is taken whole, merges or not.
+    thread_local std::string lookup;
+    lookup.assign(word);
+    const auto& table = byte_level ? raw_vocab_ : vocab_;
+    auto it = table.find(lookup);
+    if (it != table.end()) {
+      out.push_back({it->second, 0, static_cast<uint32_t>(word.size())});
+      whole = true;
+    }
+  }
+  if (!whole) {
+    thread_local std::vector<Symbol> symbols;
+    initial_symbols(word, byte_level, symbols);
+    merge_all(symbols);
+    for (const Symbol& s : symbols)
+      if (s.end > s.begin) out.push_back({s.id, s.begin, s.end});
+  }
+  if (cacheable) cache_.put(key, h, out.data() + first, out.data() + out.size());
 }
 
 }  // namespace privtune::tokenizer

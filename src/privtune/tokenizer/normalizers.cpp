@@ -43,79 +43,142 @@ std::string unicode_normalize(std::string_view text, Form form, bool* ok) {
 
 class UnicodeNormalizer : public Normalizer {
  public:
-  explicit UnicodeNormalizer(Form form) : form_(form) {}
-
-  // The normalised text is computed in groups of characters that normalise independently
-  // (a starter and the marks that follow it, merged further whenever normalising two groups
-  // apart differs from normalising them together, as for Hangul jamo). Each output character
-  // maps to its group's original characters, or 1:1 when the group is unchanged.
-  void normalize(NormalizedString& s) const override {
-    bool ok = false;
-    std::string whole = unicode_normalize(s.text(), form_, &ok);
-    if (!ok || whole == s.text()) return;
-
-    struct Char {
-      size_t begin, end;
-      OriginalRange range;
-      bool starter;
-      bool ascii;
-    };
-    std::vector<Char> chars;
-    s.for_each_char([&](char32_t cp, size_t b, size_t e, OriginalRange r) {
-      const utf8proc_property_t* p = utf8proc_get_property(static_cast<utf8proc_int32_t>(cp));
-      chars.push_back({b, e, r, p->combining_class == 0, cp < 0x80});
-    });
-    std::string_view text = s.text();
-    // Greedy grouping at starters.
-    std::vector<std::pair<size_t, size_t>> groups;  // char index ranges
-    size_t g_begin = 0;
-    for (size_t i = 1; i <= chars.size(); ++i) {
-      if (i < chars.size() && !chars[i].starter) continue;
-      // Nothing composes with a following ASCII character and nothing reorders across a
-      // starter, so a boundary before ASCII is always safe; others are checked.
-      if (i < chars.size() && !chars[i].ascii) {
-        // Candidate boundary before chars[i]: keep it only if the next group normalises apart.
-        size_t next_end = i + 1;
-        while (next_end < chars.size() && !chars[next_end].starter) ++next_end;
-        std::string_view left = text.substr(chars[g_begin].begin, chars[i].begin - chars[g_begin].begin);
-        std::string_view right = text.substr(chars[i].begin, chars[next_end - 1].end - chars[i].begin);
-        std::string_view both = text.substr(chars[g_begin].begin, chars[next_end - 1].end - chars[g_begin].begin);
-        bool a = false, b = false, c = false;
-        std::string apart = unicode_normalize(left, form_, &a) + unicode_normalize(right, form_, &b);
-        if (apart != unicode_normalize(both, form_, &c)) continue;  // merge into this group
-      }
-      groups.push_back({g_begin, i});
-      g_begin = i;
+  explicit UnicodeNormalizer(Form form) : form_(form) {
+    // Characters below this bound are unchanged by the form and never combine with what
+    // precedes them, so only runs of characters at or above it need utf8proc.
+    switch (form) {
+      case Form::NFC: safe_below_ = 0x300; break;   // no composition involves a later char below U+0300
+      case Form::NFD: safe_below_ = 0xC0; break;    // first canonical decomposition: U+00C0
+      case Form::NFKC:
+      case Form::NFKD: safe_below_ = 0xA0; break;   // first compatibility decomposition: U+00A0
     }
+  }
 
-    NormalizedString::Builder out;
-    for (auto [gb, ge] : groups) {
-      std::string_view piece = text.substr(chars[gb].begin, chars[ge - 1].end - chars[gb].begin);
-      bool piece_ok = false;
-      std::string normalized = unicode_normalize(piece, form_, &piece_ok);
-      if (normalized == piece) {
-        for (size_t k = gb; k < ge; ++k) out.append(text.substr(chars[k].begin, chars[k].end - chars[k].begin), chars[k].range);
+  void normalize(NormalizedString& s) const override {
+    std::string_view text = s.text();
+    struct Region {
+      size_t begin, end;
+      std::string normalized;
+    };
+    std::vector<Region> changed;
+    size_t i = 0, prev_begin = std::string_view::npos;
+    while (i < text.size()) {
+      if (static_cast<uint8_t>(text[i]) < 0x80) {
+        prev_begin = i++;
         continue;
       }
-      OriginalRange r{chars[gb].range.begin, chars[gb].range.end};
-      for (size_t k = gb; k < ge; ++k) {
-        r.begin = std::min(r.begin, chars[k].range.begin);
-        r.end = std::max(r.end, chars[k].range.end);
+      size_t b = i;
+      char32_t cp = utf8::decode(text, i);
+      if (cp < safe_below_) {
+        prev_begin = b;
+        continue;
       }
-      out.append(normalized, r);
+      // A run of characters that may change, with the safe character before it (which a
+      // combining mark may compose with).
+      size_t region_begin = prev_begin == std::string_view::npos ? b : prev_begin;
+      size_t e = i;
+      while (e < text.size()) {
+        size_t k = e;
+        if (utf8::decode(text, k) < safe_below_) break;
+        e = k;
+      }
+      bool ok = false;
+      std::string_view piece = text.substr(region_begin, e - region_begin);
+      std::string normalized = unicode_normalize(piece, form_, &ok);
+      if (ok && normalized != piece) changed.push_back({region_begin, e, std::move(normalized)});
+      i = e;
+      prev_begin = std::string_view::npos;
     }
-    if (out.text != whole) {
-      // Grouping did not reproduce the whole-string result (should not happen); keep the
-      // exact text and align everything to the whole input.
-      OriginalRange all = s.original_span();
-      out = NormalizedString::Builder();
-      out.append(whole, all);
+    if (changed.empty()) return;
+
+    NormalizedString::Builder out;
+    out.text.reserve(text.size() + 16);
+    size_t pos = 0;
+    for (const Region& r : changed) {
+      copy_chars(s, pos, r.begin, out);
+      append_region(s, r.begin, r.end, r.normalized, out);
+      pos = r.end;
     }
+    copy_chars(s, pos, text.size(), out);
     s.assign(std::move(out));
   }
 
  private:
+  // Unchanged characters keep their own alignment.
+  static void copy_chars(const NormalizedString& s, size_t begin, size_t end, NormalizedString::Builder& out) {
+    std::string_view text = s.text();
+    size_t i = begin;
+    while (i < end) {
+      size_t b = i;
+      i += utf8::sequence_length(static_cast<uint8_t>(text[i]));
+      out.append(text.substr(b, i - b), s.original_range(b, i));
+    }
+  }
+
+  // The normalised text of [begin, end) is built in groups of characters that normalise
+  // independently (a starter and the marks that follow it, merged further whenever
+  // normalising two groups apart differs from normalising them together, as for Hangul
+  // jamo). Each output character maps to its group's original characters, or 1:1 when the
+  // group is unchanged.
+  void append_region(const NormalizedString& s, size_t begin, size_t end, const std::string& whole,
+                     NormalizedString::Builder& out) const {
+    std::string_view text = s.text();
+    struct Char {
+      size_t begin, end;
+      OriginalRange range;
+      bool starter;
+    };
+    std::vector<Char> chars;
+    for (size_t i = begin; i < end;) {
+      size_t b = i;
+      char32_t cp = utf8::decode(text, i);
+      const utf8proc_property_t* p = utf8proc_get_property(static_cast<utf8proc_int32_t>(cp));
+      chars.push_back({b, i, s.original_range(b, i), p->combining_class == 0});
+    }
+    auto norm = [&](size_t from, size_t to) {
+      bool ok = false;
+      return unicode_normalize(text.substr(from, to - from), form_, &ok);
+    };
+    std::vector<std::pair<size_t, size_t>> groups;  // char index ranges
+    size_t g_begin = 0;
+    for (size_t i = 1; i <= chars.size(); ++i) {
+      if (i < chars.size() && !chars[i].starter) continue;
+      if (i < chars.size()) {
+        size_t next_end = i + 1;
+        while (next_end < chars.size() && !chars[next_end].starter) ++next_end;
+        size_t a = chars[g_begin].begin, m = chars[i].begin, z = chars[next_end - 1].end;
+        if (norm(a, m) + norm(m, z) != norm(a, z)) continue;  // merge into this group
+      }
+      groups.push_back({g_begin, i});
+      g_begin = i;
+    }
+    NormalizedString::Builder region;
+    for (auto [gb, ge] : groups) {
+      size_t a = chars[gb].begin, z = chars[ge - 1].end;
+      std::string normalized = norm(a, z);
+      if (normalized == text.substr(a, z - a)) {
+        for (size_t k = gb; k < ge; ++k) region.append(text.substr(chars[k].begin, chars[k].end - chars[k].begin), chars[k].range);
+        continue;
+      }
+      OriginalRange r = chars[gb].range;
+      for (size_t k = gb; k < ge; ++k) {
+        r.begin = std::min(r.begin, chars[k].range.begin);
+        r.end = std::max(r.end, chars[k].range.end);
+      }
+      region.append(normalized, r);
+    }
+    if (region.text != whole) {
+      // Grouping did not reproduce the result for the whole run (should not happen): keep
+      // the exact text, aligned to the whole run.
+      region = NormalizedString::Builder();
+      region.append(whole, s.original_range(begin, end));
+    }
+    out.text += region.text;
+    out.align.insert(out.align.end(), region.align.begin(), region.align.end());
+  }
+
   Form form_;
+  char32_t safe_below_ = 0;
 };
 
 class Replace : public Normalizer {

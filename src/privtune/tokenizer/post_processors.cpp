@@ -22,7 +22,6 @@ class Template : public PostProcessor {
   void process(Encoding& e, bool add_special_tokens, const TokenText&) const override {
     if (!add_special_tokens) return;
     Encoding out;
-    size_t n = e.size();
     for (const Item& item : single_) {
       if (item.sequence) {
         out.ids.insert(out.ids.end(), e.ids.begin(), e.ids.end());
@@ -36,7 +35,6 @@ class Template : public PostProcessor {
         out.special.push_back(1);
       }
     }
-    (void)n;
     e = std::move(out);
   }
 
@@ -51,19 +49,15 @@ class ByteLevelPost : public PostProcessor {
   // (except the one space add_prefix_space put before the first word).
   void process(Encoding& e, bool, const TokenText& text) const override {
     if (!trim_) return;
-    const std::string& space = byte_level::char_of(' ');
+    size_t k0 = 0;
+    const char32_t space_cp = utf8::decode(byte_level::char_of(' '), k0);  // 'Ġ'
+    auto is_space = [&](char32_t c) { return c == space_cp || utf8::is_whitespace(c); };
     for (size_t i = 0; i < e.size(); ++i) {
       if (e.special[i] && e.offsets[i] == std::pair<int64_t, int64_t>{0, 0}) continue;
       std::string t = text(e.ids[i]);
       std::vector<char32_t> cps;
       size_t k = 0;
       while (k < t.size()) cps.push_back(utf8::decode(t, k));
-      char32_t space_cp = 0;
-      {
-        size_t j = 0;
-        space_cp = utf8::decode(space, j);
-      }
-      auto is_space = [&](char32_t c) { return c == space_cp || utf8::is_whitespace(c); };
       int64_t leading = 0, trailing = 0;
       while (leading < static_cast<int64_t>(cps.size()) && is_space(cps[leading])) ++leading;
       while (trailing < static_cast<int64_t>(cps.size()) && is_space(cps[cps.size() - 1 - trailing])) ++trailing;

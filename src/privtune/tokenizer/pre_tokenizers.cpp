@@ -104,6 +104,9 @@ void emit(const Split& s, const std::vector<Segment>& segs, Behavior behavior, s
   }
 }
 
+// Split, and Whitespace (a Split with a fixed pattern). Splits still waiting for the byte
+// map (after a ByteLevel pre-tokenizer in a Sequence) are mapped first, so the pattern sees
+// the characters the reference sees.
 class SplitPre : public PreTokenizer {
  public:
   SplitPre(Pattern pattern, Behavior behavior, bool invert)
@@ -111,7 +114,9 @@ class SplitPre : public PreTokenizer {
   void pre_tokenize(PreTokenized& pt) const override {
     thread_local std::vector<Match> matches;
     thread_local std::vector<Segment> segs;
-    pt.refine([&](const Split& s, std::vector<Split>& out) {
+    pt.refine([&](const Split& in, std::vector<Split>& out) {
+      Split s = in;
+      if (s.byte_level) materialize_byte_level(pt, s);
       std::string_view text = pt.text_of(s);
       pattern_.find_all(text, matches);
       segments_from_matches(matches, text.size(), invert_, segs);
@@ -241,18 +246,6 @@ class SequencePre : public PreTokenizer {
   std::vector<std::unique_ptr<PreTokenizer>> items_;
 };
 
-// Split pre-tokenizers before a ByteLevel one read normalised text; those after it must see
-// mapped characters, which SplitPre does by materialising first.
-class MaterializingSplitPre : public SplitPre {
- public:
-  using SplitPre::SplitPre;
-  void pre_tokenize(PreTokenized& pt) const override {
-    for (Split& s : pt.splits)
-      if (s.added_id < 0 && s.byte_level) materialize_byte_level(pt, s);
-    SplitPre::pre_tokenize(pt);
-  }
-};
-
 }  // namespace
 
 void materialize_byte_level(PreTokenized& pt, Split& s) {
@@ -289,7 +282,7 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const Json& config, const std::
   if (type == "Split") {
     Pattern pattern = make_pattern(core::json_require<Json>(config, "pattern", at), at + ".pattern");
     Behavior behavior = parse_behavior(core::json_require<std::string>(config, "behavior", at), at);
-    return std::make_unique<MaterializingSplitPre>(std::move(pattern), behavior,
+    return std::make_unique<SplitPre>(std::move(pattern), behavior,
                                                    core::json_value<bool>(config, "invert", false, at));
   }
   if (type == "Metaspace") {
@@ -324,7 +317,7 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const Json& config, const std::
   }
   if (type == "Whitespace") {
     // Words and runs of other non-space characters are kept; whitespace is dropped.
-    return std::make_unique<MaterializingSplitPre>(Pattern::regex(R"(\w+|[^\w\s]+)", at), Behavior::Removed, true);
+    return std::make_unique<SplitPre>(Pattern::regex(R"(\w+|[^\w\s]+)", at), Behavior::Removed, true);
   }
   if (type == "Sequence") {
     Json list = core::json_require<Json>(config, "pretokenizers", at);

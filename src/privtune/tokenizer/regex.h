@@ -37,8 +37,7 @@ class Regex {
   std::string where_;
 };
 
-// The pattern in the reference's `SysRegex` dialect escaped for PCRE2: every character that
-// is special in a regex is prefixed by a backslash.
+// A PCRE2 pattern that matches `literal` exactly.
 std::string regex_escape(std::string_view literal);
 
 }  // namespace privtune::tokenizer

@@ -29,7 +29,7 @@ std::vector<AddedToken> parse_added_tokens(const Json& list, const std::string& 
     if (!item.is_object()) throw Error(at + ": expected an object");
     AddedToken t;
     int64_t id = core::json_require<int64_t>(item, "id", at);
-    if (id < 0 || id > 0x7ffffff0) throw Error(at + ": invalid id " + std::to_string(id));
+    if (id < 0 || id >= (int64_t{1} << 24)) throw Error(at + ": invalid id " + std::to_string(id));
     t.id = static_cast<int32_t>(id);
     t.content = core::json_require<std::string>(item, "content", at);
     t.special = core::json_value<bool>(item, "special", false, at);

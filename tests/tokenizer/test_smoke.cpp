@@ -1,8 +1,0 @@
-#include <gtest/gtest.h>
-
-#include "privtune/tokenizer/tokenizer.h"
-
-TEST(TokenizerSmoke, EmptyTokenizerThrows) {
-  privtune::tokenizer::Tokenizer t;
-  EXPECT_FALSE(t.loaded());
-}
