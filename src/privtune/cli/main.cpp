@@ -14,9 +14,9 @@ using AddCommand = void (*)(CLI::App&);
 
 // Every subcommand, in the order `privtune --help` lists them.
 const AddCommand kCommands[] = {
+    privtune::cli::add_data_command,
     privtune::cli::add_tokenizer_commands,
     nullptr,  // keeps the array non-empty while commands are being added
-    privtune::cli::add_data_command,
 };
 
 }  // namespace
