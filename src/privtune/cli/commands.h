@@ -13,5 +13,6 @@ void add_logprobs_command(CLI::App& root);
 void add_generate_command(CLI::App& root);
 void add_accountant_command(CLI::App& root);
 void add_tokenizer_commands(CLI::App& root);  // tokenize, tokenizer train
+void add_data_command(CLI::App& root);         // data generate|tag|stats
 
 }  // namespace privtune::cli

@@ -14,6 +14,7 @@ using AddCommand = void (*)(CLI::App&);
 
 // Every subcommand, in the order `privtune --help` lists them.
 const AddCommand kCommands[] = {
+    privtune::cli::add_data_command,
     privtune::cli::add_inspect_command,
     privtune::cli::add_tokenizer_commands,
     privtune::cli::add_logprobs_command,
