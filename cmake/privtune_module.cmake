@@ -27,6 +27,7 @@ function(privtune_test name)
   target_compile_options(${target} PRIVATE ${PRIVTUNE_WARNINGS})
   target_compile_definitions(${target} PRIVATE
     PRIVTUNE_SOURCE_DIR="${PROJECT_SOURCE_DIR}" PRIVTUNE_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/tests/common)
   target_link_libraries(${target} PRIVATE ${ARGN} GTest::gtest GTest::gtest_main)
   gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS ${name})
 endfunction()

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "run_privtune.h"
 #include "test_helpers.h"
 #include "tiny_tokenizer.h"
 
@@ -12,22 +13,8 @@ using namespace privtune::data;
 
 namespace {
 
-struct CliResult {
-  int code = -1;
-  std::string out, err;
-};
-
-CliResult run_privtune(const std::string& args) {
-  static int counter = 0;
-  std::string dir = test_files::scratch_dir("cli_run_" + std::to_string(counter++));
-  std::string cmd = std::string(PRIVTUNE_BINARY_DIR) + "/privtune " + args + " > " + dir + "/out 2> " + dir + "/err";
-  int status = std::system(cmd.c_str());
-  CliResult r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = test_files::read_file(dir + "/out");
-  r.err = test_files::read_file(dir + "/err");
-  return r;
-}
+using privtune::test::CliResult;
+using privtune::test::run_privtune;
 
 bool exists(const std::string& path) { return std::filesystem::exists(path); }
 

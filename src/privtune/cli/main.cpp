@@ -33,9 +33,16 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? privtune::kExitOk : privtune::kExitBadInput;
+    // One line, like every other bad-input error.
+    std::fprintf(stderr, "privtune: error: %s (see --help)\n", e.what());
+    return privtune::kExitBadInput;
   } catch (const privtune::Error& e) {
     std::fprintf(stderr, "privtune: error: %s\n", e.what());
     return privtune::kExitBadInput;

@@ -1,0 +1,46 @@
+// Runs the built `privtune` executable as a user would, capturing exit code, stdout and
+// stderr. Shared by the command-line tests of every module.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace privtune::test {
+
+struct CliResult {
+  int code = -1;
+  std::string out, err;
+};
+
+inline std::string privtune_path() { return std::string(PRIVTUNE_BINARY_DIR) + "/privtune"; }
+
+inline bool privtune_built() { return std::filesystem::exists(privtune_path()); }
+
+// `args` is appended to the executable's path as shell words (quote paths yourself).
+inline CliResult run_privtune(const std::string& args) {
+  static int counter = 0;
+  auto dir = std::filesystem::temp_directory_path() /
+             ("privtune_cli_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+  std::filesystem::create_directories(dir);
+  const std::string out = (dir / "out").string(), err = (dir / "err").string();
+  int status = std::system((privtune_path() + " " + args + " > '" + out + "' 2> '" + err + "' < /dev/null").c_str());
+  auto slurp = [](const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  };
+  CliResult r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  std::filesystem::remove_all(dir);
+  return r;
+}
+
+}  // namespace privtune::test
