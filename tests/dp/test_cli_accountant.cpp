@@ -2,13 +2,11 @@
 // Runs the built executable; skipped, with the reason, where it has not been built.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <string>
-#include <sys/wait.h>
 
 #include "privtune/core/json_util.h"
+#include "run_privtune.h"
 
 namespace {
 
@@ -20,15 +18,8 @@ struct Result {
 };
 
 Result run(const std::string& args) {
-  const std::string command = kBinary + " accountant " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return {-1, "popen failed"};
-  std::string out;
-  std::array<char, 4096> buffer{};
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  auto r = privtune::test::run_privtune("accountant " + args);
+  return {r.code, r.out + r.err};
 }
 
 class CliAccountant : public ::testing::Test {

@@ -2,11 +2,10 @@
 // code 2 for bad input. Skipped when the privtune executable has not been built.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <filesystem>
-#include <sys/wait.h>
 
 #include "npm_reference.h"
+#include "run_privtune.h"
 #include "privtune/core/file_io.h"
 #include "privtune/core/json_util.h"
 #include "privtune/tokenizer/sample_text.h"
@@ -16,18 +15,12 @@ namespace {
 
 using namespace privtune::tokenizer::testing;
 
-std::string privtune_exe() { return std::string(PRIVTUNE_BINARY_DIR) + "/privtune"; }
+std::string privtune_exe() { return privtune::test::privtune_path(); }
 
 // Runs a command line; returns (exit code, stdout).
 std::pair<int, std::string> run(const std::string& args) {
-  std::string cmd = "'" + privtune_exe() + "' " + args + " 2>/dev/null";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  auto r = privtune::test::run_privtune(args);
+  return {r.code, r.out};
 }
 
 #define REQUIRE_EXE()                                                                   \
