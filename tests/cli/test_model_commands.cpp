@@ -78,6 +78,27 @@ TEST(ModelCli, GenerateIsDeterministic) {
   EXPECT_EQ(std::count(a.out.begin(), a.out.end(), ','), 5);
 }
 
+TEST(ModelCli, TextInputThroughTheModelFoldersTokenizer) {
+  // A byte-level tokenizer without merges has exactly the fixture's 256 ids.
+  auto dir = model_copy("with_tokenizer");
+  write(dir + "/corpus.txt", "hello world, my name is Ada.\n");
+  auto trained = run_privtune("tokenizer train --input '" + dir + "/corpus.txt' --vocab-size 256 --out '" + dir +
+                              "/tokenizer.json'");
+  ASSERT_EQ(trained.code, 0) << trained.err;
+  auto r = run_privtune("logprobs --model '" + dir + "' --text 'My name' --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = privtune::core::parse_json(r.out, "logprobs output");
+  ASSERT_EQ(j[0]["tokens"].size(), 7u);
+  EXPECT_EQ(j[0]["tokens"][2]["offsets"], privtune::core::Json::parse("[2, 3]"));
+  EXPECT_EQ(j[0]["tokens"][0]["token"], "M");
+  auto g = run_privtune("generate --model '" + dir + "' --prompt 'My name' --max-new-tokens 4 --json");
+  ASSERT_EQ(g.code, 0) << g.err;
+  auto generated = privtune::core::parse_json(g.out, "generate output");
+  EXPECT_EQ(generated["new_ids"].size(), 4u);
+  EXPECT_EQ(generated["prompt_ids"].size(), 7u);
+  expect_bad_input("logprobs --model '" + dir + "' --text x --ids-file y", {"excludes"});
+}
+
 TEST(ModelCli, BadFlagsAndIds) {
   std::string dir = scratch("bad_ids");
   write(dir + "/ids.json", "[[1, 999]]");
