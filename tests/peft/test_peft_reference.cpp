@@ -81,3 +81,33 @@ TEST_P(PeftReference, KeysMatchThePeftFile) {
 INSTANTIATE_TEST_SUITE_P(Families, PeftReference, ::testing::Values("llama", "gpt_neox", "qwen2"));
 
 }  // namespace
+
+namespace {
+
+// The same on a CUDA device (skipped where there is none): float32 base + adapter against
+// PEFT, and merging a bfloat16 model stays close.
+TEST(PeftReferenceCuda, AdapterOnGpu) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  const torch::Device cuda(torch::kCUDA, 0);
+  for (const char* name : {"llama", "gpt_neox", "qwen2"}) {
+    SCOPED_TRACE(name);
+    const std::string base = test::source_path(std::string("tests/fixtures/hf/") + name);
+    const Reference ref = read_reference(base + "_lora");
+    torch::NoGradGuard no_grad;
+    model::CausalLM m = model::load_model(base, {cuda, torch::kFloat});
+    peft::load_adapter(m, base + "_lora");
+    m->eval();
+    expect_close(m->forward(ref.ids.to(cuda), ref.mask.to(cuda)).to(torch::kCPU), ref, std::string(name) + " cuda");
+
+    model::CausalLM low = model::load_model(base, {cuda, torch::kBFloat16});
+    peft::load_adapter(low, base + "_lora");
+    peft::merge_lora(low);
+    low->eval();
+    auto valid = ref.mask.to(torch::kBool);
+    auto got = low->forward(ref.ids.to(cuda), ref.mask.to(cuda)).to(torch::kCPU, torch::kFloat).index({valid});
+    auto want = ref.logits.index({valid});
+    EXPECT_LE((got - want).abs().max().item<double>(), 0.1 * want.abs().max().item<double>());
+  }
+}
+
+}  // namespace
