@@ -1,4 +1,4 @@
-// privtune generate --model DIR (--prompt STR | --prompt-ids 1,2,3) [--max-new-tokens N
+// privtune generate --model DIR [--adapter DIR] (--prompt STR | --prompt-ids 1,2,3) [--max-new-tokens N
 // --temperature T --top-k K --top-p P --seed S]: continue a prompt, greedy or sampled, with a
 // KV cache, stopping at the end-of-sequence token.
 #include <cstdio>
@@ -8,6 +8,7 @@
 #include "privtune/cli/model_input.h"
 #include "privtune/model/checkpoint.h"
 #include "privtune/model/device.h"
+#include "privtune/peft/adapter_io.h"
 #include "privtune/tokenizer/tokenizer.h"
 
 namespace privtune::cli {
@@ -15,6 +16,7 @@ namespace privtune::cli {
 void add_generate_command(CLI::App& root) {
   struct Flags {
     ModelFlags model;
+    std::string adapter;
     std::string prompt, prompt_ids;
     model::GenerateOptions options;
     bool json = false, ignore_eos = false;
@@ -22,6 +24,7 @@ void add_generate_command(CLI::App& root) {
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = root.add_subcommand("generate", "Continue a prompt with the model");
   add_model_flags(*cmd, flags->model);
+  cmd->add_option("--adapter", flags->adapter, "PEFT LoRA adapter folder to apply on top of --model");
   auto* text = cmd->add_option("--prompt", flags->prompt, "Prompt text, encoded with the model folder's tokenizer.json");
   auto* ids = cmd->add_option("--prompt-ids", flags->prompt_ids, "Prompt as comma-separated token ids");
   text->excludes(ids);
@@ -36,6 +39,7 @@ void add_generate_command(CLI::App& root) {
   cmd->callback([flags] {
     torch::Device device = model::parse_device(flags->model.device);
     auto m = model::load_model(flags->model.model, {device, model::parse_dtype(flags->model.dtype, device)});
+    if (!flags->adapter.empty()) peft::load_adapter(m, flags->adapter);
     m->eval();
     if (flags->prompt.empty() == flags->prompt_ids.empty()) throw Error("generate: give one of --prompt or --prompt-ids");
     model::GenerateOptions options = flags->options;

@@ -1,4 +1,4 @@
-// privtune logprobs --model DIR (--text STR | --ids-file F.json) [--json]
+// privtune logprobs --model DIR [--adapter DIR] (--text STR | --ids-file F.json) [--json]
 //                   [--logits-out F.safetensors]: log p(token | prefix) for every token of
 // every sequence; with --text, each token's text and code-point offsets too.
 #include <cstdio>
@@ -10,6 +10,7 @@
 #include "privtune/model/checkpoint.h"
 #include "privtune/model/device.h"
 #include "privtune/model/tensor_io.h"
+#include "privtune/peft/adapter_io.h"
 #include "privtune/tokenizer/tokenizer.h"
 
 namespace privtune::cli {
@@ -17,12 +18,14 @@ namespace privtune::cli {
 void add_logprobs_command(CLI::App& root) {
   struct Flags {
     ModelFlags model;
+    std::string adapter;
     std::string text, ids_file, logits_out;
     bool json = false, overwrite = false;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = root.add_subcommand("logprobs", "Per-token log-probabilities of token sequences");
   add_model_flags(*cmd, flags->model);
+  cmd->add_option("--adapter", flags->adapter, "PEFT LoRA adapter folder to apply on top of --model");
   auto* text = cmd->add_option("--text", flags->text, "Text, encoded with the model folder's tokenizer.json");
   auto* ids = cmd->add_option("--ids-file", flags->ids_file, "JSON file: an array of token id arrays (a batch)");
   text->excludes(ids);
@@ -35,6 +38,7 @@ void add_logprobs_command(CLI::App& root) {
       throw Error(flags->logits_out + ": exists (pass --overwrite to replace it)");
     torch::Device device = model::parse_device(flags->model.device);
     auto m = model::load_model(flags->model.model, {device, model::parse_dtype(flags->model.dtype, device)});
+    if (!flags->adapter.empty()) peft::load_adapter(m, flags->adapter);
     m->eval();
     if (flags->text.empty() == flags->ids_file.empty()) throw Error("logprobs: give one of --text or --ids-file");
     std::vector<model::TokenIds> sequences;

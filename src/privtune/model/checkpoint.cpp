@@ -93,7 +93,11 @@ std::vector<std::pair<std::string, torch::Tensor>> hf_state(CausalLM& model) {
   const std::string where = "model";
   const Family& family = family_for(model->config().model_type, where);
   std::vector<std::pair<std::string, torch::Tensor>> state;
-  for (const auto& item : model->named_parameters()) state.emplace_back(hf_name(family, item.key()), item.value());
+  for (const auto& item : model->named_parameters()) {
+    // Adapters (model::LinearAdapter, peft/) are saved on their own, never in the base.
+    if (item.key().find(".adapter.") != std::string::npos) continue;
+    state.emplace_back(hf_name(family, item.key()), item.value());
+  }
   return state;
 }
 

@@ -30,7 +30,8 @@ struct SaveOptions {
 // Every file is written atomically.
 void save_model(CausalLM& model, const std::string& folder, const SaveOptions& options = {});
 
-// The (HF name, tensor) pairs a checkpoint of this model holds, in module order.
+// The (HF name, tensor) pairs a checkpoint of this model holds, in module order. Adapter
+// parameters (peft/) are not part of it.
 std::vector<std::pair<std::string, torch::Tensor>> hf_state(CausalLM& model);
 
 }  // namespace privtune::model

@@ -10,7 +10,15 @@ LinearImpl::LinearImpl(int64_t in, int64_t out, bool with_bias, const torch::Ten
   if (with_bias) bias = register_parameter("bias", torch::empty({out}, options));
 }
 
-torch::Tensor LinearImpl::forward(const torch::Tensor& x) { return torch::linear(x, weight, bias); }
+torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
+  torch::Tensor y = torch::linear(x, weight, bias);
+  return adapter ? y + adapter->delta(x) : y;
+}
+
+void LinearImpl::set_adapter(std::shared_ptr<LinearAdapter> new_adapter) {
+  if (adapter) unregister_module("adapter");
+  adapter = new_adapter ? register_module("adapter", std::move(new_adapter)) : nullptr;
+}
 
 EmbeddingImpl::EmbeddingImpl(int64_t vocab, int64_t dim, const torch::TensorOptions& options) {
   weight = register_parameter("weight", torch::empty({vocab, dim}, options));

@@ -5,9 +5,18 @@
 
 #include <torch/torch.h>
 
+#include <memory>
+
 #include "privtune/model/config.h"
 
 namespace privtune::model {
+
+// An additive update a Linear may carry (peft/ implements LoRA with it): the layer returns
+// x W^T + b + delta(x). Declared here so that model/ needs nothing from peft/.
+class LinearAdapter : public torch::nn::Module {
+ public:
+  virtual torch::Tensor delta(const torch::Tensor& x) = 0;  // (..., in) -> (..., out)
+};
 
 // y = x W^T + b. A module of its own (not torch::nn::Linear) so that LoRA adapters and
 // per-example gradient rules (peft/, dp/) can attach to exactly the layers a checkpoint names.
@@ -16,9 +25,14 @@ class LinearImpl : public torch::nn::Module {
   LinearImpl(int64_t in_features, int64_t out_features, bool bias, const torch::TensorOptions& options);
   torch::Tensor forward(const torch::Tensor& x);  // (..., in) -> (..., out)
 
+  // Attaches `adapter` as the submodule "adapter" (its parameters are then named
+  // `<this layer>.adapter.<name>`), replacing any previous one; nullptr removes it.
+  void set_adapter(std::shared_ptr<LinearAdapter> new_adapter);
+
   int64_t in_features, out_features;
   torch::Tensor weight;  // (out, in)
   torch::Tensor bias;    // (out), or undefined
+  std::shared_ptr<LinearAdapter> adapter;  // null unless peft/ attached one
 };
 TORCH_MODULE(Linear);
 
