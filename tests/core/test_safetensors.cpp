@@ -33,7 +33,9 @@ void write_raw(const std::string& path, const std::string& bytes) {
 
 // Expects the file to be rejected with a message containing each of `needles`.
 void expect_rejected(const std::string& bytes, std::vector<std::string> needles) {
-  std::string path = temp_path("bad.safetensors");
+  // ctest runs tests in parallel processes: one file per test.
+  std::string path = temp_path(std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
+                               ".safetensors");
   write_raw(path, bytes);
   try {
     SafetensorsFile file(path);
@@ -118,7 +120,9 @@ TEST(Safetensors, RejectsNegativeShape) {
 }
 
 TEST(FileIo, AtomicWriteReplacesWholeFile) {
-  std::string path = temp_path("atomic.txt");
+  // Its own folder, so that other tests' temporary files cannot show up in the check below.
+  std::filesystem::create_directories(temp_path("atomic"));
+  std::string path = temp_path("atomic/atomic.txt");
   write_file_atomic(path, "first");
   write_file_atomic(path, "second version");
   EXPECT_EQ(read_text_file(path), "second version");

@@ -3,17 +3,15 @@
 // where the executable has not been built.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <string>
-#include <sys/wait.h>
 
 #include "privtune/core/file_io.h"
 #include "privtune/core/json_util.h"
 #include "privtune/core/safetensors.h"
 #include "privtune/model/checkpoint.h"
 #include "privtune/model/tensor_io.h"
+#include "run_privtune.h"
 #include "test_util.h"
 
 namespace {
@@ -28,15 +26,8 @@ struct Result {
 };
 
 Result run(const std::string& args) {
-  const std::string command = kBinary + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return {-1, "popen failed"};
-  std::string out;
-  std::array<char, 4096> buffer{};
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  auto r = test::run_privtune(args);
+  return {r.code, r.out + r.err};
 }
 
 bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
