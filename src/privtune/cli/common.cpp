@@ -7,6 +7,7 @@ namespace privtune::cli {
 
 void add_model_flags(CLI::App& command, ModelFlags& flags) {
   command.add_option("--model", flags.model, "Hugging Face model folder (config.json, *.safetensors)")->required();
+  command.add_option("--adapter", flags.adapter, "PEFT LoRA adapter folder to apply on top of --model");
   command.add_option("--device", flags.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
   command.add_option("--dtype", flags.dtype, "compute dtype: auto (float32 on CPU, bfloat16 on CUDA), float32, bfloat16, float16")
       ->capture_default_str();

@@ -11,11 +11,12 @@ namespace privtune::cli {
 
 struct ModelFlags {
   std::string model;
+  std::string adapter;  // optional LoRA adapter folder (PEFT layout)
   std::string device = "auto";
   std::string dtype = "auto";
 };
 
-// --model DIR (required), --device, --dtype.
+// --model DIR (required), --adapter DIR (optional), --device, --dtype.
 void add_model_flags(CLI::App& command, ModelFlags& flags);
 
 // Prints JSON to stdout (pretty, one trailing newline).

@@ -6,9 +6,6 @@
 #include "privtune/cli/commands.h"
 #include "privtune/cli/common.h"
 #include "privtune/cli/model_input.h"
-#include "privtune/model/checkpoint.h"
-#include "privtune/model/device.h"
-#include "privtune/peft/adapter_io.h"
 #include "privtune/tokenizer/tokenizer.h"
 
 namespace privtune::cli {
@@ -16,7 +13,6 @@ namespace privtune::cli {
 void add_generate_command(CLI::App& root) {
   struct Flags {
     ModelFlags model;
-    std::string adapter;
     std::string prompt, prompt_ids;
     model::GenerateOptions options;
     bool json = false, ignore_eos = false;
@@ -24,7 +20,6 @@ void add_generate_command(CLI::App& root) {
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = root.add_subcommand("generate", "Continue a prompt with the model");
   add_model_flags(*cmd, flags->model);
-  cmd->add_option("--adapter", flags->adapter, "PEFT LoRA adapter folder to apply on top of --model");
   auto* text = cmd->add_option("--prompt", flags->prompt, "Prompt text, encoded with the model folder's tokenizer.json");
   auto* ids = cmd->add_option("--prompt-ids", flags->prompt_ids, "Prompt as comma-separated token ids");
   text->excludes(ids);
@@ -37,10 +32,7 @@ void add_generate_command(CLI::App& root) {
   cmd->add_flag("--ignore-eos", flags->ignore_eos, "Do not stop at the model's end-of-sequence token");
   cmd->add_flag("--json", flags->json, "Print JSON");
   cmd->callback([flags] {
-    torch::Device device = model::parse_device(flags->model.device);
-    auto m = model::load_model(flags->model.model, {device, model::parse_dtype(flags->model.dtype, device)});
-    if (!flags->adapter.empty()) peft::load_adapter(m, flags->adapter);
-    m->eval();
+    auto m = load_flagged_model(flags->model);
     if (flags->prompt.empty() == flags->prompt_ids.empty()) throw Error("generate: give one of --prompt or --prompt-ids");
     model::GenerateOptions options = flags->options;
     if (!flags->ignore_eos) options.stop_ids = m->config().eos_token_ids;

@@ -7,10 +7,7 @@
 #include "privtune/cli/common.h"
 #include "privtune/cli/model_input.h"
 #include "privtune/core/file_io.h"
-#include "privtune/model/checkpoint.h"
-#include "privtune/model/device.h"
 #include "privtune/model/tensor_io.h"
-#include "privtune/peft/adapter_io.h"
 #include "privtune/tokenizer/tokenizer.h"
 
 namespace privtune::cli {
@@ -18,14 +15,12 @@ namespace privtune::cli {
 void add_logprobs_command(CLI::App& root) {
   struct Flags {
     ModelFlags model;
-    std::string adapter;
     std::string text, ids_file, logits_out;
     bool json = false, overwrite = false;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = root.add_subcommand("logprobs", "Per-token log-probabilities of token sequences");
   add_model_flags(*cmd, flags->model);
-  cmd->add_option("--adapter", flags->adapter, "PEFT LoRA adapter folder to apply on top of --model");
   auto* text = cmd->add_option("--text", flags->text, "Text, encoded with the model folder's tokenizer.json");
   auto* ids = cmd->add_option("--ids-file", flags->ids_file, "JSON file: an array of token id arrays (a batch)");
   text->excludes(ids);
@@ -36,10 +31,8 @@ void add_logprobs_command(CLI::App& root) {
   cmd->callback([flags] {
     if (!flags->logits_out.empty() && core::path_exists(flags->logits_out) && !flags->overwrite)
       throw Error(flags->logits_out + ": exists (pass --overwrite to replace it)");
-    torch::Device device = model::parse_device(flags->model.device);
-    auto m = model::load_model(flags->model.model, {device, model::parse_dtype(flags->model.dtype, device)});
-    if (!flags->adapter.empty()) peft::load_adapter(m, flags->adapter);
-    m->eval();
+    auto m = load_flagged_model(flags->model);
+    const torch::Device device = m->embed->weight.device();
     if (flags->text.empty() == flags->ids_file.empty()) throw Error("logprobs: give one of --text or --ids-file");
     std::vector<model::TokenIds> sequences;
     tokenizer::Encoding encoding;

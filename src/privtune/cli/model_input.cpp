@@ -1,6 +1,9 @@
 #include "privtune/cli/model_input.h"
 
 #include "privtune/core/json_util.h"
+#include "privtune/model/checkpoint.h"
+#include "privtune/model/device.h"
+#include "privtune/peft/adapter_io.h"
 
 namespace privtune::cli {
 
@@ -13,6 +16,14 @@ void check_id(int64_t id, int64_t vocab_size, const std::string& where) {
 }
 
 }  // namespace
+
+model::CausalLM load_flagged_model(const ModelFlags& flags) {
+  torch::Device device = model::parse_device(flags.device);
+  auto m = model::load_model(flags.model, {device, model::parse_dtype(flags.dtype, device)});
+  if (!flags.adapter.empty()) peft::load_adapter(m, flags.adapter);
+  m->eval();
+  return m;
+}
 
 std::vector<model::TokenIds> read_ids_file(const std::string& path, int64_t vocab_size) {
   core::Json j = core::read_json_file(path);

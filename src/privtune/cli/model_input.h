@@ -4,9 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "privtune/cli/common.h"
 #include "privtune/model/generate.h"
 
 namespace privtune::cli {
+
+// Loads --model on --device with --dtype, applies --adapter when given, in eval mode.
+model::CausalLM load_flagged_model(const ModelFlags& flags);
 
 // A JSON file holding an array of id arrays (a batch; unequal lengths allowed). Error
 // naming the file and position for anything else, or for ids outside [0, vocab_size).
