@@ -11,6 +11,7 @@ namespace privtune::cli {
 void add_inspect_command(CLI::App& root);
 void add_logprobs_command(CLI::App& root);
 void add_generate_command(CLI::App& root);
+void add_train_command(CLI::App& root);       // fine-tune: full, lora, head, scrub, dp, dp-lora
 void add_merge_command(CLI::App& root);       // merge a LoRA adapter into its base
 void add_accountant_command(CLI::App& root);
 void add_tokenizer_commands(CLI::App& root);  // tokenize, tokenizer train

@@ -19,6 +19,7 @@ const AddCommand kCommands[] = {
     privtune::cli::add_tokenizer_commands,
     privtune::cli::add_logprobs_command,
     privtune::cli::add_generate_command,
+    privtune::cli::add_train_command,
     privtune::cli::add_merge_command,
     privtune::cli::add_accountant_command,
 };

@@ -1,0 +1,170 @@
+// Training-step time and peak memory of full fine-tuning, LoRA and head on a random
+// GPT-NeoX model (Pythia-160M-shaped or small: hidden 256), next to the same step written
+// as a plain PyTorch Python eager loop (bench/train_peer.py), measured in one run.
+//
+//   bench_train [--shape small|pythia160m] [--device cpu|cuda] [--batch 8] [--seq 128]
+//               [--steps 5] [--threads N] [--python /usr/bin/python3]
+//
+// Each configuration runs in a process of its own (this program re-executed with --one
+// METHOD, or the Python peer), so that peak memory is that configuration's alone. The
+// step measured is the trainer's (train::accumulate_micro_batch, the plain aggregator,
+// AdamW), on random tokens; the median of --steps steps after two warm-up steps.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "privtune/core/json_util.h"
+#include "privtune/model/causal_lm.h"
+#include "privtune/model/device.h"
+#include "privtune/peft/lora.h"
+#include "privtune/train/device_stats.h"
+#include "privtune/train/optimizer.h"
+#include "privtune/train/step.h"
+#include "privtune/train/trainable.h"
+
+namespace {
+
+using namespace privtune;
+using Clock = std::chrono::steady_clock;
+
+struct Args {
+  std::string shape = "small", device = "cpu", one, python = "/usr/bin/python3";
+  int64_t batch = 8, seq = 128, steps = 5, threads = 0;
+};
+
+core::Json model_config(const std::string& shape) {
+  const bool big = shape == "pythia160m";
+  return {{"model_type", "gpt_neox"},
+          {"vocab_size", 50304},
+          {"hidden_size", big ? 768 : 256},
+          {"intermediate_size", big ? 3072 : 1024},
+          {"num_hidden_layers", big ? 12 : 4},
+          {"num_attention_heads", big ? 12 : 4},
+          {"rotary_pct", 0.25},
+          {"use_parallel_residual", true},
+          {"max_position_embeddings", 2048},
+          {"tie_word_embeddings", false}};
+}
+
+// One configuration in this process; prints a JSON line.
+int run_one(const Args& a) {
+  if (a.threads > 0) torch::set_num_threads(static_cast<int>(a.threads));
+  const torch::Device device = model::parse_device(a.device);
+  model::CausalLM m(model::parse_model_config(model_config(a.shape), a.shape), torch::TensorOptions().device(device));
+  model::init_random(m, 0);
+  train::TrainOptions options;
+  options.method = a.one;
+  options.seed = 0;
+  const train::TrainableSet trainable = train::prepare_trainable(m, options);
+  auto aggregator = train::make_plain_aggregator(trainable.tensors, 0.0);
+  train::Optimizer optimizer(trainable.tensors, {});
+
+  train::DeviceBatch batch;
+  batch.ids = torch::randint(0, 50304, {a.batch, a.seq}, torch::TensorOptions().dtype(torch::kLong).device(device));
+  batch.attention = torch::ones_like(batch.ids);
+  batch.loss_weights = torch::ones({a.batch, a.seq - 1}, torch::TensorOptions().device(device));
+  batch.rows = a.batch;
+  std::vector<double> times;
+  for (int64_t step = 0; step < a.steps + 2; ++step) {
+    const auto start = Clock::now();
+    aggregator->begin_step(a.batch);
+    train::accumulate_micro_batch(m, *aggregator, batch, torch::Tensor(), false);
+    aggregator->finish_step();
+    optimizer.step();
+    optimizer.zero_grad();
+    if (device.is_cuda()) torch::cuda::synchronize();
+    if (step >= 2) times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  std::sort(times.begin(), times.end());
+  const double step_s = times[times.size() / 2];
+  const int64_t peak = device.is_cuda() ? train::device_peak_bytes(device) : train::peak_rss_bytes();
+  std::printf("%s\n", core::Json{{"method", a.one},
+                                 {"step_s", step_s},
+                                 {"tokens_per_s", static_cast<double>(a.batch * a.seq) / step_s},
+                                 {"peak_memory_bytes", peak},
+                                 {"trainable", trainable.count}}
+                          .dump()
+                          .c_str());
+  return 0;
+}
+
+// Runs `command` and parses the last line of its output as JSON.
+core::Json run_child(const std::string& command) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return nullptr;
+  std::string out, last;
+  char buffer[4096];
+  while (fgets(buffer, sizeof buffer, pipe)) out += buffer;
+  pclose(pipe);
+  size_t end = out.find_last_not_of("\n");
+  if (end == std::string::npos) return nullptr;
+  size_t begin = out.rfind('\n', end);
+  last = out.substr(begin == std::string::npos ? 0 : begin + 1, end + 1);
+  core::Json j = core::Json::parse(last, nullptr, false);
+  return j.is_discarded() ? core::Json(nullptr) : j;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--shape") a.shape = value;
+    else if (flag == "--device") a.device = value;
+    else if (flag == "--batch") a.batch = std::stoll(value);
+    else if (flag == "--seq") a.seq = std::stoll(value);
+    else if (flag == "--steps") a.steps = std::stoll(value);
+    else if (flag == "--threads") a.threads = std::stoll(value);
+    else if (flag == "--python") a.python = value;
+    else if (flag == "--one") a.one = value;
+    else {
+      std::fprintf(stderr, "bench_train: unknown flag %s\n", flag.c_str());
+      return 2;
+    }
+  }
+  if (!a.one.empty()) return run_one(a);
+
+  const std::string common = " --shape " + a.shape + " --device " + a.device + " --batch " + std::to_string(a.batch) +
+                             " --seq " + std::to_string(a.seq) + " --steps " + std::to_string(a.steps) +
+                             " --threads " + std::to_string(a.threads);
+  const std::string self = argv[0];
+  const std::string peer = std::string(PRIVTUNE_SOURCE_DIR) + "/bench/train_peer.py";
+  std::printf("bench_train: %s model, batch %lld x %lld, %s, median of %lld steps\n", a.shape.c_str(),
+              static_cast<long long>(a.batch), static_cast<long long>(a.seq), a.device.c_str(),
+              static_cast<long long>(a.steps));
+  std::printf("%-6s %-8s %12s %12s %14s %12s\n", "method", "impl", "step (s)", "tokens/s", "peak memory", "trainable");
+  std::map<std::string, core::Json> ours, theirs;
+  for (const std::string method : {"full", "lora", "head"}) {
+    ours[method] = run_child("'" + self + "' --one " + method + common);
+    theirs[method] = run_child(a.python + " '" + peer + "' --method " + method + common);
+    for (const auto& [impl, j] : {std::pair<std::string, core::Json>{"privtune", ours[method]}, {"python", theirs[method]}}) {
+      if (j.is_null()) {
+        std::printf("%-6s %-8s failed\n", method.c_str(), impl.c_str());
+        continue;
+      }
+      std::printf("%-6s %-8s %12.4f %12.0f %11.1f MiB %12lld\n", method.c_str(), impl.c_str(), j["step_s"].get<double>(),
+                  j["tokens_per_s"].get<double>(), j["peak_memory_bytes"].get<double>() / 1048576.0,
+                  static_cast<long long>(j["trainable"].get<int64_t>()));
+    }
+  }
+  auto ratio = [](const core::Json& x, const core::Json& y, const char* key) {
+    return x.is_null() || y.is_null() ? std::nan("") : x[key].get<double>() / y[key].get<double>();
+  };
+  std::printf("\nratios (goal in brackets)\n");
+  for (const std::string method : {"full", "lora", "head"})
+    std::printf("  %s time privtune / python      %.3f  [<= 1]\n", method.c_str(),
+                ratio(ours[method], theirs[method], "step_s"));
+  std::printf("  lora / full time (privtune)     %.3f  [<= 0.7]\n", ratio(ours["lora"], ours["full"], "step_s"));
+  std::printf("  lora / full memory (privtune)   %.3f  [<= 0.6]\n",
+              ratio(ours["lora"], ours["full"], "peak_memory_bytes"));
+  std::printf("  head / full time (privtune)     %.3f\n", ratio(ours["head"], ours["full"], "step_s"));
+  return 0;
+}

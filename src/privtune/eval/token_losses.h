@@ -1,0 +1,51 @@
+// Per-token losses l(j) = -ln p(t_j | t_<j) and their means per token class (DESIGN.md
+// section 5): the quantity every utility and leakage number is built from, and what the
+// trainer's periodic evaluation reports.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "privtune/core/json_util.h"
+#include "privtune/data/token_mask.h"
+#include "privtune/model/causal_lm.h"
+
+namespace privtune::eval {
+
+// Next-token losses in nats: logits (B, T, V), ids (B, T) -> (B, T-1), entry [b, j-1] being
+// the loss of target ids[b, j]. Computed in float32 (float64 for float64 logits).
+torch::Tensor next_token_losses(const torch::Tensor& logits, const torch::Tensor& ids);
+
+// A token-weighted mean: sum of losses and number of tokens.
+struct MeanLoss {
+  double sum = 0.0;
+  int64_t tokens = 0;
+  double mean() const;  // NaN without tokens
+  void add(const MeanLoss& other) { sum += other.sum, tokens += other.tokens; }
+};
+
+// Mean loss over the sensitive and the non-sensitive targets of a split, and per label.
+// Special targets (BOS, EOS, padding) are neither and never count.
+struct ClassLosses {
+  MeanLoss sensitive, nonsensitive;
+  std::map<std::string, MeanLoss> by_label;
+  // {"sens": {"loss", "tokens"}, "nonsens": {...}, "labels": {"PHONE": {...}}}; a class
+  // without tokens has loss null.
+  core::Json to_json() const;
+};
+
+struct EvalOptions {
+  int64_t batch_size = 16;
+  int64_t max_length = 0;  // 0: whole examples
+  int64_t pad_id = 0;
+};
+
+// Runs the model (no gradients, eval mode restored afterwards) over `examples` in batches
+// on the model's device and aggregates the target losses by class.
+ClassLosses evaluate_class_losses(model::CausalLM& model, const std::vector<data::TokenizedExample>& examples,
+                                  const data::LabelVocab& labels, const EvalOptions& options);
+
+}  // namespace privtune::eval

@@ -1,0 +1,73 @@
+#include "train_fixture.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "privtune/core/file_io.h"
+#include "privtune/data/generator.h"
+#include "privtune/model/checkpoint.h"
+#include "privtune/tokenizer/trainer.h"
+#include "test_util.h"
+
+namespace privtune::test {
+
+RunInputs tiny_run_inputs(const std::string& family, int64_t train, int64_t test) {
+  const std::string name = "train_inputs_" + family + "_" + std::to_string(train) + "_" + std::to_string(test);
+  const std::string root = (std::filesystem::temp_directory_path() / ("privtune_test_" + name)).string();
+  RunInputs inputs{root + "/model", root + "/data"};
+  if (core::path_exists(inputs.model_dir + "/tokenizer.json")) return inputs;
+  // ctest runs test processes in parallel: build in a private folder, then rename it into
+  // place; whoever loses the race uses the winner's (identical) files.
+  const std::string building = temp_dir(name + "_" + std::to_string(::getpid()));
+  RunInputs made{building + "/model", building + "/data"};
+
+  data::GenerateOptions generate;
+  generate.train = train;
+  generate.test = test;
+  generate.seed = 7;
+  const data::Dataset dataset = data::generate_dataset(generate);
+  data::write_dataset(made.data_dir, dataset, false);
+
+  constexpr int32_t kVocab = 320;
+  std::vector<std::string> texts;
+  for (const auto& e : dataset.train) texts.push_back(e.text);
+  tokenizer::TrainerOptions trainer;
+  trainer.vocab_size = kVocab;
+  trainer.special_tokens = {"<|endoftext|>"};
+  trainer.threads = 1;
+  const std::string tokenizer_json = tokenizer::train_byte_level_bpe_on_texts(texts, trainer);
+
+  core::Json config = tiny_config_json(family);
+  config["vocab_size"] = kVocab;
+  config["max_position_embeddings"] = 1024;
+  config["bos_token_id"] = 0;
+  config["eos_token_id"] = 0;
+  model::CausalLM m(model::parse_model_config(config, "tiny " + family), torch::TensorOptions().dtype(torch::kFloat));
+  model::init_random(m, 3, 0.05);
+  model::save_model(m, made.model_dir);
+  core::write_file_atomic(made.model_dir + "/tokenizer.json", tokenizer_json);
+  std::error_code ec;
+  std::filesystem::rename(building, root, ec);
+  if (ec) std::filesystem::remove_all(building, ec);
+  return inputs;
+}
+
+train::TrainOptions quick_options(const RunInputs& inputs, const std::string& method, const std::string& out) {
+  train::TrainOptions o;
+  o.model_dir = inputs.model_dir;
+  o.data_dir = inputs.data_dir;
+  o.out_dir = temp_dir(out);
+  o.overwrite = true;
+  o.method = method;
+  o.device = "cpu";
+  o.seed = 1;
+  o.max_steps = 6;
+  o.batch_size = 4;
+  o.max_length = 96;
+  o.lr = 3e-3;
+  o.progress = false;
+  return o;
+}
+
+}  // namespace privtune::test

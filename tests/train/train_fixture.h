@@ -1,0 +1,22 @@
+// Inputs for training tests: a tiny random model of a family, saved as a Hugging Face
+// folder with a byte-level BPE tokenizer trained on the data, and a small customersim
+// dataset folder.
+#pragma once
+
+#include <string>
+
+#include "privtune/train/options.h"
+
+namespace privtune::test {
+
+struct RunInputs {
+  std::string model_dir, data_dir;
+};
+
+// Made once per (family, name) in the temp folder; `train`/`test` examples.
+RunInputs tiny_run_inputs(const std::string& family, int64_t train = 24, int64_t test = 8);
+
+// Options for a short CPU run of `method` on `inputs` writing to a fresh `out` folder.
+train::TrainOptions quick_options(const RunInputs& inputs, const std::string& method, const std::string& out);
+
+}  // namespace privtune::test
