@@ -45,7 +45,7 @@ TEST(CliTrain, BadInputIsOneLineAndExitCodeTwo) {
   for (const std::string& args :
        {base + "--method lora --lora-r 0", base + "--lr -1", base + "--method dp", base + "--method lora --lora-targets nope",
         base + "--config '" + config + "'", std::string("train --model /nonexistent --data x --out y"),
-        base + "--max-steps abc"}) {
+        base + "--max-steps abc", "train --resume '" + out + "'", "train --resume '" + out + "' --lr 0.1"}) {
     CliResult r = run_privtune(args);
     EXPECT_EQ(r.code, 2) << args << "\n" << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << "\n" << r.err;

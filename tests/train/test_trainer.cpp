@@ -282,3 +282,25 @@ TEST(Trainer, LossOnNonsensitiveDropsSensitiveTargets) {
 
 }  // namespace
 }  // namespace privtune::train
+
+namespace privtune::train {
+namespace {
+
+TEST(Trainer, TrainsOnCudaUnderBf16Autocast) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  const auto inputs = test::tiny_run_inputs("llama");
+  for (const std::string method : {"full", "lora"}) {
+    TrainOptions o = test::quick_options(inputs, method, "trainer_cuda_" + method);
+    o.device = "cuda";
+    o.max_steps = 20;
+    Trainer trainer(o);
+    const core::Json run = trainer.run();
+    EXPECT_EQ(run["efficiency"]["autocast"], "bf16");
+    EXPECT_GT(run["efficiency"]["peak_device_memory_bytes"].get<int64_t>(), 0);
+    EXPECT_TRUE(std::isfinite(run["training"]["final_loss"].get<double>()));
+    EXPECT_TRUE(trainer.model()->embed->weight.is_cuda());
+  }
+}
+
+}  // namespace
+}  // namespace privtune::train

@@ -7,6 +7,7 @@
 #include "privtune/cli/commands.h"
 #include "privtune/cli/common.h"
 #include "privtune/cli/config_file.h"
+#include "privtune/core/error.h"
 #include "privtune/train/trainer.h"
 
 namespace privtune::cli {
@@ -114,6 +115,12 @@ void add_train_command(CLI::App& root) {
     apply_config_file(*cmd, flags->config);
     train::TrainOptions options = flags->o;
     if (!flags->resume.empty()) {
+      // A resumed run is the run that was started: its settings come from its checkpoint.
+      for (const CLI::Option* option : cmd->get_options()) {
+        const std::string name = option->get_name();
+        if (option->count() > 0 && name != "--resume" && name != "--device" && name != "--quiet" && name != "--json")
+          throw Error("--resume continues a run with the settings it started with; " + name + " cannot be given with it");
+      }
       options.resume = true;
       options.out_dir = flags->resume;
     }
