@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "privtune/dp/per_example_loss.h"
+
 namespace privtune::test {
 
 Batch random_batch(int64_t vocab, const std::vector<int64_t>& lengths, uint64_t seed) {
@@ -15,13 +17,8 @@ Batch random_batch(int64_t vocab, const std::vector<int64_t>& lengths, uint64_t 
 }
 
 torch::Tensor per_example_loss(const torch::Tensor& logits, const Batch& batch) {
-  const int64_t T = batch.ids.size(1);
-  const auto wide = logits.scalar_type() == torch::kDouble ? torch::kDouble : torch::kFloat;
-  torch::Tensor log_probs = torch::log_softmax(logits.narrow(1, 0, T - 1).to(wide), -1);   // (B, T-1, V)
-  torch::Tensor target = batch.ids.narrow(1, 1, T - 1).unsqueeze(2);                      // (B, T-1, 1)
-  torch::Tensor token_loss = -log_probs.gather(2, target).squeeze(2);                     // (B, T-1)
-  torch::Tensor weight = batch.mask.narrow(1, 1, T - 1).to(wide);
-  return (token_loss * weight).sum(1) / weight.sum(1);
+  const int64_t T = batch.ids.size(1);  // position t predicts token t + 1
+  return dp::per_example_loss(logits.narrow(1, 0, T - 1), batch.ids.narrow(1, 1, T - 1), batch.mask.narrow(1, 1, T - 1));
 }
 
 Grads take_grads(model::CausalLM& model) {
@@ -36,7 +33,7 @@ Grads take_grads(model::CausalLM& model) {
 }
 
 std::vector<Grads> per_row_gradients(model::CausalLM& model, const Batch& batch) {
-  take_grads(model);
+  take_grads(model);  // start from no gradients
   std::vector<Grads> rows;
   for (int64_t i = 0; i < batch.ids.size(0); ++i) {
     const int64_t length = batch.mask[i].sum().item<int64_t>();
