@@ -89,7 +89,7 @@ torch::Tensor CausalLMImpl::hidden(const torch::Tensor& ids, const torch::Tensor
 }
 
 torch::Tensor CausalLMImpl::logits(const torch::Tensor& hidden_states) {
-  torch::Tensor out = torch::linear(hidden_states, output_weight());
+  torch::Tensor out = lm_head ? lm_head->forward(hidden_states) : embed->unembed(hidden_states);
   if (config_.final_softcap > 0) out = torch::tanh(out / config_.final_softcap) * config_.final_softcap;
   return out;
 }

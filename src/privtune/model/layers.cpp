@@ -11,7 +11,8 @@ LinearImpl::LinearImpl(int64_t in, int64_t out, bool with_bias, const torch::Ten
 }
 
 torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
-  torch::Tensor y = torch::linear(x, weight, bias);
+  torch::Tensor y = torch::linear(x, detached_if_recording(weight), detached_if_recording(bias));
+  if (recording()) recorder->linear(weight, bias, x, y);
   return adapter ? y + adapter->delta(x) : y;
 }
 
@@ -24,7 +25,17 @@ EmbeddingImpl::EmbeddingImpl(int64_t vocab, int64_t dim, const torch::TensorOpti
   weight = register_parameter("weight", torch::empty({vocab, dim}, options));
 }
 
-torch::Tensor EmbeddingImpl::forward(const torch::Tensor& ids) { return torch::embedding(weight, ids); }
+torch::Tensor EmbeddingImpl::forward(const torch::Tensor& ids) {
+  torch::Tensor y = torch::embedding(detached_if_recording(weight), ids);
+  if (recording()) recorder->embedding(weight, ids, y);
+  return y;
+}
+
+torch::Tensor EmbeddingImpl::unembed(const torch::Tensor& hidden) {
+  torch::Tensor logits = torch::linear(hidden, detached_if_recording(weight));
+  if (recording()) recorder->linear(weight, torch::Tensor(), hidden, logits);
+  return logits;
+}
 
 NormImpl::NormImpl(int64_t dim, NormKind norm_kind, double epsilon, bool one_plus, bool with_bias,
                    const torch::TensorOptions& options)
@@ -34,12 +45,27 @@ NormImpl::NormImpl(int64_t dim, NormKind norm_kind, double epsilon, bool one_plu
 }
 
 torch::Tensor NormImpl::forward(const torch::Tensor& x) {
-  if (kind == NormKind::LayerNorm) return torch::layer_norm(x, {x.size(-1)}, weight, bias, eps);
-  const auto wide = x.scalar_type() == torch::kDouble ? torch::kDouble : torch::kFloat;
-  torch::Tensor xf = x.to(wide);
-  torch::Tensor normed = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
-  if (plus_one) return (normed * (1.0 + weight.to(wide))).to(x.scalar_type());
-  return weight * normed.to(x.scalar_type());
+  const bool record = recording();
+  if (kind == NormKind::LayerNorm && !record) return torch::layer_norm(x, {x.size(-1)}, weight, bias, eps);
+  // Unfused while recording: the recorder needs the normalised input the weight multiplies.
+  const torch::Tensor w = detached_if_recording(weight);
+  torch::Tensor normed, y;
+  if (kind == NormKind::LayerNorm) {
+    normed = torch::layer_norm(x, {x.size(-1)}, {}, {}, eps);
+    y = bias.defined() ? torch::addcmul(detached_if_recording(bias), normed, w) : normed * w;
+  } else {
+    const auto wide = x.scalar_type() == torch::kDouble ? torch::kDouble : torch::kFloat;
+    torch::Tensor xf = x.to(wide);
+    normed = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
+    if (plus_one) {
+      y = (normed * (1.0 + w.to(wide))).to(x.scalar_type());
+    } else {
+      normed = normed.to(x.scalar_type());
+      y = w * normed;
+    }
+  }
+  if (record) recorder->scale(weight, bias, normed, y);
+  return y;
 }
 
 torch::Tensor activate(const torch::Tensor& x, Activation activation) {

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "privtune/model/config.h"
+#include "privtune/model/recorder.h"
 
 namespace privtune::model {
 
@@ -20,7 +21,7 @@ class LinearAdapter : public torch::nn::Module {
 
 // y = x W^T + b. A module of its own (not torch::nn::Linear) so that LoRA adapters and
 // per-example gradient rules (peft/, dp/) can attach to exactly the layers a checkpoint names.
-class LinearImpl : public torch::nn::Module {
+class LinearImpl : public torch::nn::Module, public Recordable {
  public:
   LinearImpl(int64_t in_features, int64_t out_features, bool bias, const torch::TensorOptions& options);
   torch::Tensor forward(const torch::Tensor& x);  // (..., in) -> (..., out)
@@ -36,17 +37,19 @@ class LinearImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Linear);
 
-class EmbeddingImpl : public torch::nn::Module {
+class EmbeddingImpl : public torch::nn::Module, public Recordable {
  public:
   EmbeddingImpl(int64_t vocab, int64_t dim, const torch::TensorOptions& options);
   torch::Tensor forward(const torch::Tensor& ids);  // (B, T) int64 -> (B, T, C)
+  // The tied LM head: hidden W^T, (B, T, C) -> (B, T, V).
+  torch::Tensor unembed(const torch::Tensor& hidden);
   torch::Tensor weight;  // (V, C)
 };
 TORCH_MODULE(Embedding);
 
 // LayerNorm, or RMSNorm as x / rms(x) * w (Llama, Qwen) or * (1 + w) (Gemma). RMSNorm is
 // computed in float32 (float64 for float64 inputs) and cast back, where transformers casts.
-class NormImpl : public torch::nn::Module {
+class NormImpl : public torch::nn::Module, public Recordable {
  public:
   NormImpl(int64_t dim, NormKind kind, double eps, bool plus_one, bool bias, const torch::TensorOptions& options);
   torch::Tensor forward(const torch::Tensor& x);  // (..., dim) -> (..., dim)

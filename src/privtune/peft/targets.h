@@ -15,9 +15,9 @@ struct LinearSite {
   model::Linear linear;
 };
 
-// Every model::Linear of the model in module order, except the LM head (logits do not go
-// through Linear::forward, and PEFT's all-linear leaves the output layer out too) and the
-// layers inside adapters.
+// Every model::Linear of the model in module order, except the LM head (PEFT's all-linear
+// leaves the output layer out too, and a tied head is no Linear) and the layers inside
+// adapters.
 std::vector<LinearSite> linear_sites(model::CausalLM& model);
 
 // The distinct last path components of the sites: "q_proj", "k_proj", ... (PEFT's form

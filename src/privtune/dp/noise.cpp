@@ -1,0 +1,125 @@
+#include "privtune/dp/noise.h"
+
+#include <ATen/Parallel.h>
+#include <sys/random.h>
+
+#include <cerrno>
+#include <cmath>
+#include <fstream>
+#include <stdexcept>
+
+#include "privtune/core/error.h"
+
+namespace privtune::dp {
+
+namespace {
+
+constexpr int64_t kNormalsPerBlock = 8;         // 16 words = 4 pairs of 64-bit uniforms
+constexpr int64_t kChunk = int64_t{1} << 20;    // normals per CPU buffer: bounds the memory used
+constexpr int64_t kBlocksPerCall = 64;          // blocks per chacha20_blocks call inside a thread
+
+ChaChaKey entropy_key() {
+  ChaChaKey key;
+  auto* bytes = reinterpret_cast<unsigned char*>(key.data());
+  size_t got = 0;
+  while (got < sizeof(key)) {
+    const ssize_t n = getrandom(bytes + got, sizeof(key) - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    got += static_cast<size_t>(n);
+  }
+  if (got < sizeof(key)) {  // a kernel without getrandom(2)
+    std::ifstream urandom("/dev/urandom", std::ios::binary);
+    urandom.read(reinterpret_cast<char*>(bytes), sizeof(key));
+    if (!urandom) throw std::runtime_error("noise: cannot read OS entropy (getrandom, /dev/urandom)");
+  }
+  return key;
+}
+
+ChaChaKey seed_key(uint64_t seed) {
+  return {static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32), 0, 0, 0, 0, 0, 0};
+}
+
+// Normals first .. first + n - 1 of the stream (first a multiple of kNormalsPerBlock), times
+// stddev: (n) float64 on the CPU. Block i holds pairs (u1, u2) of 53-bit uniforms, u1 in
+// (0, 1] so that its log is finite, u2 in [0, 1); Box-Muller turns each pair into
+// r cos(theta), r sin(theta) with r = sqrt(-2 ln u1), theta = 2 pi u2.
+torch::Tensor normals(const ChaChaKey& key, const ChaChaNonce& nonce, int64_t first, int64_t n, double stddev) {
+  const int64_t blocks = (n + kNormalsPerBlock - 1) / kNormalsPerBlock;
+  const int64_t pairs = blocks * kNormalsPerBlock / 2;
+  torch::Tensor u1 = torch::empty({pairs}, torch::kDouble), u2 = torch::empty({pairs}, torch::kDouble);
+  double* p1 = u1.data_ptr<double>();
+  double* p2 = u2.data_ptr<double>();
+  const int64_t first_block = first / kNormalsPerBlock;
+  at::parallel_for(0, blocks, /*grain_size=*/4 * kBlocksPerCall, [&](int64_t begin, int64_t end) {
+    uint32_t words[16 * kBlocksPerCall];
+    for (int64_t b = begin; b < end; b += kBlocksPerCall) {
+      const int64_t count = std::min(kBlocksPerCall, end - b);
+      chacha20_blocks(key, nonce, static_cast<uint32_t>(first_block + b), count, words);
+      for (int64_t i = 0; i < count * 4; ++i) {
+        const uint64_t x = words[4 * i] | static_cast<uint64_t>(words[4 * i + 1]) << 32;
+        const uint64_t y = words[4 * i + 2] | static_cast<uint64_t>(words[4 * i + 3]) << 32;
+        p1[4 * b + i] = static_cast<double>((x >> 11) + 1) * 0x1.0p-53;
+        p2[4 * b + i] = static_cast<double>(y >> 11) * 0x1.0p-53;
+      }
+    }
+  });
+  // Vectorised torch ops for the transcendental part.
+  torch::Tensor radius = u1.log_().mul_(-2.0).sqrt_().mul_(stddev);  // (pairs)
+  torch::Tensor angle = u2.mul_(2.0 * M_PI);
+  torch::Tensor z = torch::stack({radius * angle.cos(), radius * angle.sin()}, 1).view({-1});  // (2 pairs)
+  return z.narrow(0, 0, n);
+}
+
+}  // namespace
+
+GaussianNoise::GaussianNoise(bool secure_mode, uint64_t seed)
+    : secure_(secure_mode), seed_(seed), key_(secure_mode ? entropy_key() : seed_key(seed)) {}
+
+GaussianNoise GaussianNoise::secure() { return GaussianNoise(true, 0); }
+
+GaussianNoise GaussianNoise::seeded(uint64_t seed) { return GaussianNoise(false, seed); }
+
+void GaussianNoise::add(torch::Tensor& t, double stddev) {
+  check_input(std::isfinite(stddev) && stddev >= 0,
+              "noise: the standard deviation must be finite and >= 0, got " + std::to_string(stddev));
+  if (!t.is_floating_point()) throw std::logic_error("noise: can only add to a floating-point tensor");
+  const int64_t n = t.numel();
+  if (n / kNormalsPerBlock >= (int64_t{1} << 32))
+    throw std::logic_error("noise: a tensor of more than 2^35 elements exceeds one ChaCha20 stream");
+  const ChaChaNonce nonce = {static_cast<uint32_t>(streams_), static_cast<uint32_t>(streams_ >> 32), 0};
+  ++streams_;  // every call gets a fresh stream, even one that adds nothing
+  if (stddev == 0 || n == 0) return;
+
+  torch::NoGradGuard no_grad;
+  torch::Tensor flat = t.is_contiguous() ? t.view({-1}) : torch::zeros({n}, t.options());
+  for (int64_t first = 0; first < n; first += kChunk) {
+    const int64_t count = std::min(kChunk, n - first);
+    torch::Tensor z = normals(key_, nonce, first, count, stddev).to(t.scalar_type());
+    flat.narrow(0, first, count).add_(z.to(t.device()));
+  }
+  if (!t.is_contiguous()) t.add_(flat.view(t.sizes()));
+}
+
+core::Json GaussianNoise::state() const {
+  if (secure_) return {{"generator", "chacha20"}, {"mode", "secure"}, {"resumable", false}};
+  return {{"generator", "chacha20"}, {"mode", "seeded"}, {"seed", seed_}, {"streams", streams_}};
+}
+
+void GaussianNoise::restore(const core::Json& state) {
+  const std::string where = "noise state";
+  const auto mode = core::json_require<std::string>(state, "mode", where);
+  check_input(mode == "secure" || mode == "seeded", where + ": unknown mode '" + mode + "'");
+  const std::string mine = secure_ ? "secure" : "seeded";
+  check_input(mode == mine, where + ": the saved noise generator is " + mode + " but this one is " + mine);
+  if (secure_) {  // a secure stream is never resumed: continue with a fresh key
+    key_ = entropy_key();
+    streams_ = 0;
+    return;
+  }
+  seed_ = core::json_require<uint64_t>(state, "seed", where);
+  streams_ = core::json_require<uint64_t>(state, "streams", where);
+  key_ = seed_key(seed_);
+}
+
+}  // namespace privtune::dp
