@@ -1,4 +1,4 @@
-// Training-step time and peak memory of full fine-tuning, LoRA and head on a random
+// Training-step time and peak memory of full fine-tuning, LoRA, head, DP-SGD and DP-LoRA on a random
 // GPT-NeoX model (Pythia-160M-shaped or small: hidden 256), next to the same step written
 // as a plain PyTorch Python eager loop (bench/train_peer.py), measured in one run.
 //
@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -63,7 +64,15 @@ int run_one(const Args& a) {
   options.method = a.one;
   options.seed = 0;
   const train::TrainableSet trainable = train::prepare_trainable(m, options);
-  auto aggregator = train::make_plain_aggregator(trainable.tensors, 0.0);
+  std::unique_ptr<train::GradientAggregator> aggregator;
+  if (train::is_dp(train::parse_method(a.one))) {
+    train::DpAggregatorOptions dp;  // C = 1, sigma = 1, secure noise
+    dp.noise_multiplier = 1.0;
+    dp.expected_batch = static_cast<double>(a.batch);
+    aggregator = train::make_dp_aggregator(m, trainable.tensors, dp);
+  } else {
+    aggregator = train::make_plain_aggregator(trainable.tensors, 0.0);
+  }
   train::Optimizer optimizer(trainable.tensors, {});
 
   train::DeviceBatch batch;
@@ -142,10 +151,12 @@ int main(int argc, char** argv) {
               static_cast<long long>(a.steps));
   std::printf("%-6s %-8s %12s %12s %14s %12s\n", "method", "impl", "step (s)", "tokens/s", "peak memory", "trainable");
   std::map<std::string, core::Json> ours, theirs;
-  for (const std::string method : {"full", "lora", "head"}) {
+  for (const std::string method : {"full", "lora", "head", "dp", "dp-lora"}) {
     ours[method] = run_child("'" + self + "' --one " + method + common);
-    theirs[method] = run_child(a.python + " '" + peer + "' --method " + method + common);
+    // The peer has no DP-SGD (that would need Opacus); dp arms compare with privtune's own.
+    if (method != "dp" && method != "dp-lora") theirs[method] = run_child(a.python + " '" + peer + "' --method " + method + common);
     for (const auto& [impl, j] : {std::pair<std::string, core::Json>{"privtune", ours[method]}, {"python", theirs[method]}}) {
+      if (impl == "python" && (method == "dp" || method == "dp-lora")) continue;
       if (j.is_null()) {
         std::printf("%-6s %-8s failed\n", method.c_str(), impl.c_str());
         continue;
@@ -166,5 +177,8 @@ int main(int argc, char** argv) {
   std::printf("  lora / full memory (privtune)   %.3f  [<= 0.6]\n",
               ratio(ours["lora"], ours["full"], "peak_memory_bytes"));
   std::printf("  head / full time (privtune)     %.3f\n", ratio(ours["head"], ours["full"], "step_s"));
+  std::printf("  dp / full time                  %.3f  [<= 1.3]\n", ratio(ours["dp"], ours["full"], "step_s"));
+  std::printf("  dp / full memory                %.3f  [<= 1.2]\n", ratio(ours["dp"], ours["full"], "peak_memory_bytes"));
+  std::printf("  dp-lora / lora time             %.3f  [<= 1.15]\n", ratio(ours["dp-lora"], ours["lora"], "step_s"));
   return 0;
 }

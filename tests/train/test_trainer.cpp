@@ -289,9 +289,10 @@ namespace {
 TEST(Trainer, TrainsOnCudaUnderBf16Autocast) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
   const auto inputs = test::tiny_run_inputs("llama");
-  for (const std::string method : {"full", "lora"}) {
+  for (const std::string method : {"full", "lora", "dp", "dp-lora"}) {
     TrainOptions o = test::quick_options(inputs, method, "trainer_cuda_" + method);
     o.device = "cuda";
+    if (is_dp(parse_method(method))) o.max_grad_norm = 1.0, o.noise_multiplier = 0.5;
     o.max_steps = 20;
     Trainer trainer(o);
     const core::Json run = trainer.run();

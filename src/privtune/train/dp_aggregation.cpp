@@ -1,11 +1,70 @@
-#include "privtune/core/error.h"
+// DP-SGD's update direction (DESIGN.md section 6):
+//   (sum_i min(1, C / ||g_i||) g_i + N(0, sigma^2 C^2 I)) / expected_batch
+// with the clipped sum from dp::PerExampleClipper (one backward per micro-batch) and the
+// noise from dp::GaussianNoise (ChaCha20; keyed from OS entropy unless the run is seeded).
+#include <cmath>
+#include <optional>
+
+#include "privtune/dp/noise.h"
+#include "privtune/dp/per_example.h"
 #include "privtune/train/aggregation.h"
 
 namespace privtune::train {
 
-std::unique_ptr<GradientAggregator> make_dp_aggregator(model::CausalLM&, const std::vector<torch::Tensor>&,
-                                                       const DpAggregatorOptions&) {
-  throw Error("DP methods are being integrated");  // TEMPORARY until dp::PerExampleClipper lands
+namespace {
+
+class DpAggregator final : public GradientAggregator {
+ public:
+  DpAggregator(model::CausalLM& model, std::vector<torch::Tensor> trainable, const DpAggregatorOptions& options)
+      : trainable_(std::move(trainable)),
+        options_(options),
+        clipper_(model, dp::ClipOptions{options.max_grad_norm, dp::parse_norm_method(options.clip_method)}),
+        noise_(options.seeded ? dp::GaussianNoise::seeded(options.seed) : dp::GaussianNoise::secure()) {}
+
+  void begin_step(int64_t) override {
+    norm_sum_ = 0.0;
+    units_ = 0;
+  }
+
+  void backward(const torch::Tensor& per_example_loss, const torch::Tensor& units) override {
+    const torch::Tensor norms = clipper_.backward(per_example_loss, units);  // (G) float64, CPU
+    norm_sum_ += norms.sum().item<double>();
+    units_ += norms.size(0);
+  }
+
+  double finish_step() override {
+    const double stddev = options_.noise_multiplier * options_.max_grad_norm;
+    torch::NoGradGuard no_grad;
+    for (torch::Tensor& p : trainable_) {
+      // An empty draw (or a parameter no example reached) still gets its noise.
+      if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+      torch::Tensor grad = p.mutable_grad();
+      if (stddev > 0) noise_.add(grad, stddev);
+      grad.div_(options_.expected_batch);
+    }
+    return units_ > 0 ? norm_sum_ / static_cast<double>(units_) : 0.0;
+  }
+
+  core::Json state() const override { return {{"noise", noise_.state()}}; }
+  void restore(const core::Json& state) override {
+    if (state.contains("noise")) noise_.restore(state["noise"]);
+  }
+
+ private:
+  std::vector<torch::Tensor> trainable_;
+  DpAggregatorOptions options_;
+  dp::PerExampleClipper clipper_;
+  dp::GaussianNoise noise_;
+  double norm_sum_ = 0.0;
+  int64_t units_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<GradientAggregator> make_dp_aggregator(model::CausalLM& model,
+                                                       const std::vector<torch::Tensor>& trainable,
+                                                       const DpAggregatorOptions& options) {
+  return std::make_unique<DpAggregator>(model, trainable, options);
 }
 
 }  // namespace privtune::train

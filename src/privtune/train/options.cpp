@@ -87,6 +87,7 @@ void TrainOptions::validate() const {
           "--clip-method: unknown value '" + clip_method + "' (auto, ghost, materialized)");
   if (is_dp(m)) {
     require(max_grad_norm > 0, "--max-grad-norm (the per-example clipping norm C) must be > 0 for DP methods");
+    require(noise_multiplier == -1.0 || noise_multiplier >= 0, "--noise-multiplier must be >= 0");
     require(noise_multiplier >= 0 || target_epsilon > 0,
             "DP methods need --noise-multiplier S (>= 0) or --target-epsilon E (> 0)");
     require(!(noise_multiplier >= 0 && target_epsilon > 0), "give --noise-multiplier or --target-epsilon, not both");

@@ -59,7 +59,7 @@ struct TrainOptions {
   std::string loss_on = "all";
 
   // Differential privacy.
-  double noise_multiplier = -1.0;  // sigma; < 0: not given
+  double noise_multiplier = -1.0;  // sigma; -1: not given
   double target_epsilon = 0.0;     // > 0: calibrate sigma for it
   double delta = 0.0;              // 0: 1 / (10 N) rounded down to a power of ten
   std::string accountant = "rdp";
