@@ -149,7 +149,9 @@ TEST(DpTraining, BadDpSettingsAreNamed) {
   expect_error(bad, "--noise-multiplier");
   bad = o;
   bad.noise_multiplier = -1;
-  bad.target_epsilon = 1e-6;  // far below what 4 steps at this q can reach with any sigma bound
+  bad.target_epsilon = 1e-6;  // with every example in every step (q = 1), out of reach
+  bad.batch_size = 24;
+  bad.delta = 1e-10;
   expect_error(bad, "epsilon");
   bad = o;
   bad.delta = 1.5;
