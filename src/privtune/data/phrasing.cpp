@@ -23,14 +23,14 @@ PhrasingTable PhrasingTable::parse(std::string_view text, const std::string& nam
   return table;
 }
 
-const PhrasingTable& PhrasingTable::embedded(const std::string& name) {
+const PhrasingTable& PhrasingTable::embedded(const char* name) {
   // Parsed once per process; generators ask for their table for every example.
   static std::mutex mutex;
   static std::map<std::string, std::unique_ptr<PhrasingTable>> cache;
   std::lock_guard<std::mutex> lock(mutex);
   auto& slot = cache[name];
   if (!slot) {
-    std::string file = "phrasings/" + name + ".txt";
+    std::string file = "phrasings/" + std::string(name) + ".txt";
     slot = std::make_unique<PhrasingTable>(parse(resource(file), file));
   }
   return *slot;

@@ -30,7 +30,7 @@ class PhrasingTable {
   // ship with the project, so a mistake in one is a bug, not bad input).
   static PhrasingTable parse(std::string_view text, const std::string& name);
   // The embedded table "phrasings/<name>.txt".
-  static const PhrasingTable& embedded(const std::string& name);
+  static const PhrasingTable& embedded(const char* name);  // a literal: no temporary for the reference to outlive
 
   const std::vector<std::string>& section(const std::string& section) const;
   std::vector<std::string> section_names() const;
