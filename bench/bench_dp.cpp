@@ -202,9 +202,10 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  std::printf("bench_dp: %s-shaped gpt_neox, float32 CPU, batch %lld x %lld, best of %lld steps after a warm-up\n",
-              o.model.c_str(), static_cast<long long>(o.batch), static_cast<long long>(o.seq),
-              static_cast<long long>(o.iters));
+  std::printf("bench_dp: %s-shaped gpt_neox, float32 CPU, %d threads, batch %lld x %lld, best of %lld steps after a "
+              "warm-up\n",
+              o.model.c_str(), torch::get_num_threads(), static_cast<long long>(o.batch),
+              static_cast<long long>(o.seq), static_cast<long long>(o.iters));
   std::map<std::string, Measured> results;
   for (const std::string name : {"full", "dp", "naive", "lora", "dp-lora", "noise"}) {
     if (o.skip.find("," + name + ",") != std::string::npos) continue;
