@@ -62,9 +62,11 @@ void fill_normals(const ChaChaKey& key, const ChaChaNonce& nonce, int64_t first,
         const double u2 = static_cast<double>(y >> 11) * 0x1.0p-53;
         const double radius = stddev * std::sqrt(-2.0 * std::log(u1));
         const double angle = 2.0 * M_PI * u2;
+        // Both before any branch, so that the compiler makes them one sincos call.
+        const double first_normal = radius * std::cos(angle), second_normal = radius * std::sin(angle);
         const int64_t at = b * kNormalsPerBlock + 2 * pair;  // index of this pair's first normal in out
-        if (at < n) out[at] = static_cast<T>(radius * std::cos(angle));
-        if (at + 1 < n) out[at + 1] = static_cast<T>(radius * std::sin(angle));
+        if (at < n) out[at] = static_cast<T>(first_normal);
+        if (at + 1 < n) out[at + 1] = static_cast<T>(second_normal);
       }
     }
   });
