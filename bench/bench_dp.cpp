@@ -45,6 +45,7 @@ struct Measured {
   double seconds = 0;   // best step time
   double peak_mb = 0;   // peak RSS during the timed steps
   double start_mb = 0;  // RSS before them (model, optimizer state, allocator caches)
+  double noise_seconds = 0;  // of the best step, adding noise (dp, dp-lora, naive)
 };
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
@@ -115,11 +116,14 @@ Measured run(const std::string& name, const Options& o) {
   std::unique_ptr<dp::PerExampleClipper> clipper;
   if (dp) clipper = std::make_unique<dp::PerExampleClipper>(m, dp::ClipOptions{C, dp::NormMethod::kAuto});
   dp::GaussianNoise noise = dp::GaussianNoise::secure();
+  double noise_seconds = 0;
   auto privatise = [&] {  // noise on the clipped sum, then the mean over the expected batch
+    const auto start = Clock::now();
     for (auto& p : trainable) {
       noise.add(p.mutable_grad(), sigma * C);
       p.mutable_grad().div_(static_cast<double>(o.batch));
     }
+    noise_seconds = seconds_since(start);
   };
 
   auto step = [&] {
@@ -159,7 +163,8 @@ Measured run(const std::string& name, const Options& o) {
   for (int64_t i = 0; i < o.iters; ++i) {
     const auto start = Clock::now();
     step();
-    out.seconds = std::min(out.seconds, seconds_since(start));
+    const double seconds = seconds_since(start);
+    if (seconds < out.seconds) out.seconds = seconds, out.noise_seconds = noise_seconds;
   }
   out.peak_mb = status_mb("VmHWM");
   return out;
@@ -202,9 +207,10 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  std::printf("bench_dp: %s-shaped gpt_neox, float32 CPU, batch %lld x %lld, best of %lld steps after a warm-up\n",
-              o.model.c_str(), static_cast<long long>(o.batch), static_cast<long long>(o.seq),
-              static_cast<long long>(o.iters));
+  std::printf("bench_dp: %s-shaped gpt_neox, float32 CPU, %d threads, batch %lld x %lld, best of %lld steps after a "
+              "warm-up\n",
+              o.model.c_str(), torch::get_num_threads(), static_cast<long long>(o.batch),
+              static_cast<long long>(o.seq), static_cast<long long>(o.iters));
   std::map<std::string, Measured> results;
   for (const std::string name : {"full", "dp", "naive", "lora", "dp-lora", "noise"}) {
     if (o.skip.find("," + name + ",") != std::string::npos) continue;
@@ -214,8 +220,10 @@ int main(int argc, char** argv) {
       continue;
     }
     results[name] = m;
-    std::printf("%-8s %8.3f s/step  %8.0f tokens/s  peak RSS %8.0f MB (%8.0f MB before the step)\n", name.c_str(),
+    std::printf("%-8s %8.3f s/step  %8.0f tokens/s  peak RSS %8.0f MB (%8.0f MB before the step)", name.c_str(),
                 m.seconds, static_cast<double>(o.batch * o.seq) / m.seconds, m.peak_mb, m.start_mb);
+    if (m.noise_seconds > 0) std::printf("  noise %.3f s", m.noise_seconds);
+    std::printf("\n");
   }
   auto ratio = [&](const std::string& a, const std::string& b) {
     if (!results.count(a) || !results.count(b)) return;

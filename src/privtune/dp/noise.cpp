@@ -41,34 +41,35 @@ ChaChaKey seed_key(uint64_t seed) {
 }
 
 // Normals first .. first + n - 1 of the stream (first a multiple of kNormalsPerBlock), times
-// stddev: (n) float64 on the CPU. Block i holds pairs (u1, u2) of 53-bit uniforms, u1 in
+// stddev, written to out[0 .. n). Block i holds four pairs (u1, u2) of 53-bit uniforms, u1 in
 // (0, 1] so that its log is finite, u2 in [0, 1); Box-Muller turns each pair into
-// r cos(theta), r sin(theta) with r = sqrt(-2 ln u1), theta = 2 pi u2.
-torch::Tensor normals(const ChaChaKey& key, const ChaChaNonce& nonce, int64_t first, int64_t n, double stddev) {
+// r cos(theta), r sin(theta) with r = sqrt(-2 ln u1), theta = 2 pi u2, in double. A plain loop
+// over libm calls: three times faster than the same arithmetic as torch ops on whole tensors.
+template <typename T>
+void fill_normals(const ChaChaKey& key, const ChaChaNonce& nonce, int64_t first, int64_t n, double stddev, T* out) {
   const int64_t blocks = (n + kNormalsPerBlock - 1) / kNormalsPerBlock;
-  const int64_t pairs = blocks * kNormalsPerBlock / 2;
-  torch::Tensor u1 = torch::empty({pairs}, torch::kDouble), u2 = torch::empty({pairs}, torch::kDouble);
-  double* p1 = u1.data_ptr<double>();
-  double* p2 = u2.data_ptr<double>();
   const int64_t first_block = first / kNormalsPerBlock;
   at::parallel_for(0, blocks, /*grain_size=*/4 * kBlocksPerCall, [&](int64_t begin, int64_t end) {
     uint32_t words[16 * kBlocksPerCall];
     for (int64_t b = begin; b < end; b += kBlocksPerCall) {
       const int64_t count = std::min(kBlocksPerCall, end - b);
       chacha20_blocks(key, nonce, static_cast<uint32_t>(first_block + b), count, words);
-      for (int64_t i = 0; i < count * 4; ++i) {
-        const uint64_t x = words[4 * i] | static_cast<uint64_t>(words[4 * i + 1]) << 32;
-        const uint64_t y = words[4 * i + 2] | static_cast<uint64_t>(words[4 * i + 3]) << 32;
-        p1[4 * b + i] = static_cast<double>((x >> 11) + 1) * 0x1.0p-53;
-        p2[4 * b + i] = static_cast<double>(y >> 11) * 0x1.0p-53;
+      for (int64_t pair = 0; pair < count * kNormalsPerBlock / 2; ++pair) {
+        const uint32_t* w = words + 4 * pair;
+        const uint64_t x = w[0] | static_cast<uint64_t>(w[1]) << 32;
+        const uint64_t y = w[2] | static_cast<uint64_t>(w[3]) << 32;
+        const double u1 = static_cast<double>((x >> 11) + 1) * 0x1.0p-53;
+        const double u2 = static_cast<double>(y >> 11) * 0x1.0p-53;
+        const double radius = stddev * std::sqrt(-2.0 * std::log(u1));
+        const double angle = 2.0 * M_PI * u2;
+        // Both before any branch, so that the compiler makes them one sincos call.
+        const double first_normal = radius * std::cos(angle), second_normal = radius * std::sin(angle);
+        const int64_t at = b * kNormalsPerBlock + 2 * pair;  // index of this pair's first normal in out
+        if (at < n) out[at] = static_cast<T>(first_normal);
+        if (at + 1 < n) out[at + 1] = static_cast<T>(second_normal);
       }
     }
   });
-  // Vectorised torch ops for the transcendental part.
-  torch::Tensor radius = u1.log_().mul_(-2.0).sqrt_().mul_(stddev);  // (pairs)
-  torch::Tensor angle = u2.mul_(2.0 * M_PI);
-  torch::Tensor z = torch::stack({radius * angle.cos(), radius * angle.sin()}, 1).view({-1});  // (2 pairs)
-  return z.narrow(0, 0, n);
 }
 
 }  // namespace
@@ -93,10 +94,14 @@ void GaussianNoise::add(torch::Tensor& t, double stddev) {
 
   torch::NoGradGuard no_grad;
   torch::Tensor flat = t.is_contiguous() ? t.view({-1}) : torch::zeros({n}, t.options());
+  const bool wide = t.scalar_type() == torch::kDouble;  // else float32, cast to the tensor's dtype
+  torch::Tensor chunk = torch::empty({std::min(kChunk, n)}, wide ? torch::kDouble : torch::kFloat);
   for (int64_t first = 0; first < n; first += kChunk) {
     const int64_t count = std::min(kChunk, n - first);
-    torch::Tensor z = normals(key_, nonce, first, count, stddev).to(t.scalar_type());
-    flat.narrow(0, first, count).add_(z.to(t.device()));
+    torch::Tensor z = chunk.narrow(0, 0, count);
+    if (wide) fill_normals(key_, nonce, first, count, stddev, z.data_ptr<double>());
+    else fill_normals(key_, nonce, first, count, stddev, z.data_ptr<float>());
+    flat.narrow(0, first, count).add_(z.to(t.device(), t.scalar_type()));
   }
   if (!t.is_contiguous()) t.add_(flat.view(t.sizes()));
 }

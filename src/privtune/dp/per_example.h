@@ -6,7 +6,7 @@
 //   dp::PerExampleClipper clipper(model, {/*max_grad_norm=*/1.0});
 //   for (micro-batch) {
 //     torch::Tensor logits = model->forward(ids, mask);      // recorded
-//     torch::Tensor loss = per_example_loss(logits, ...);   // (B): row i's mean token loss
+//     torch::Tensor loss = dp::per_example_loss(...);       // (B): row i's mean token loss
 //     torch::Tensor norms = clipper.backward(loss);         // .grad += sum_i min(1, C/||g_i||) g_i
 //   }
 //   noise.add(p.grad, sigma * C) for each trainable p; divide by the expected batch; step.

@@ -32,14 +32,19 @@ size_t Tape::add_output(const torch::Tensor& y) {
   return outputs_.size() - 1;
 }
 
-void Tape::linear(const torch::Tensor& weight, const torch::Tensor& bias, const torch::Tensor& x,
-                  const torch::Tensor& y) {
+void Tape::add_weight_and_bias(const torch::Tensor& weight, const torch::Tensor& bias, Form weight_form,
+                               const torch::Tensor& input, const torch::Tensor& y) {
   const size_t* w = index_of(weight);
   const size_t* b = index_of(bias);
   if (w == nullptr && b == nullptr) return;
   const size_t output = add_output(y);
-  if (w != nullptr) uses_.push_back({*w, output, Form::kWeightTimesInput, by_position(x.detach())});
+  if (w != nullptr) uses_.push_back({*w, output, weight_form, by_position(input.detach())});
   if (b != nullptr) uses_.push_back({*b, output, Form::kGradientSum, torch::Tensor()});
+}
+
+void Tape::linear(const torch::Tensor& weight, const torch::Tensor& bias, const torch::Tensor& x,
+                  const torch::Tensor& y) {
+  add_weight_and_bias(weight, bias, Form::kWeightTimesInput, x, y);
 }
 
 void Tape::embedding(const torch::Tensor& weight, const torch::Tensor& ids, const torch::Tensor& y) {
@@ -50,12 +55,7 @@ void Tape::embedding(const torch::Tensor& weight, const torch::Tensor& ids, cons
 
 void Tape::scale(const torch::Tensor& weight, const torch::Tensor& bias, const torch::Tensor& normed,
                  const torch::Tensor& y) {
-  const size_t* w = index_of(weight);
-  const size_t* b = index_of(bias);
-  if (w == nullptr && b == nullptr) return;
-  const size_t output = add_output(y);
-  if (w != nullptr) uses_.push_back({*w, output, Form::kGradientTimesInput, by_position(normed.detach())});
-  if (b != nullptr) uses_.push_back({*b, output, Form::kGradientSum, torch::Tensor()});
+  add_weight_and_bias(weight, bias, Form::kGradientTimesInput, normed, y);
 }
 
 int64_t Tape::batch_size() const {

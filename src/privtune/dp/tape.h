@@ -50,7 +50,9 @@ class Tape : public model::LayerRecorder {
     torch::Tensor input;  // x (B, L, in) | ids (B, L) | normed (B, L, dim) | undefined; detached
   };
 
-  void add_use(const torch::Tensor& parameter, size_t output, Form form, const torch::Tensor& input);
+  // A layer computing y = (weight term of `weight_form`, with `input`) + bias.
+  void add_weight_and_bias(const torch::Tensor& weight, const torch::Tensor& bias, Form weight_form,
+                           const torch::Tensor& input, const torch::Tensor& y);
   size_t add_output(const torch::Tensor& y);
   const size_t* index_of(const torch::Tensor& parameter) const;
 
