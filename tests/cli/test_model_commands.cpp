@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "privtune/core/file_io.h"
 #include "privtune/core/json_util.h"
 #include "run_privtune.h"
 
@@ -18,7 +19,7 @@ const std::string kLlama = std::string(PRIVTUNE_SOURCE_DIR) + "/tests/fixtures/h
 
 std::string scratch(const std::string& name) {
   auto dir = fs::temp_directory_path() / ("privtune_model_cli_" + name);
-  fs::remove_all(dir);
+  privtune::core::remove_tree(dir.string());
   fs::create_directories(dir);
   return dir.string();
 }

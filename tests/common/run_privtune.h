@@ -10,6 +10,8 @@
 #include <sstream>
 #include <string>
 
+#include "privtune/core/file_io.h"
+
 namespace privtune::test {
 
 struct CliResult {
@@ -39,7 +41,7 @@ inline CliResult run_privtune(const std::string& args) {
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.out = slurp(out);
   r.err = slurp(err);
-  std::filesystem::remove_all(dir);
+  privtune::core::remove_tree(dir.string());
   return r;
 }
 

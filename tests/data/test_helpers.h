@@ -8,12 +8,14 @@
 #include <sstream>
 #include <string>
 
+#include "privtune/core/file_io.h"
+
 namespace privtune::data::test_files {
 
 // A fresh, empty folder under the system temp folder, unique per test program and name.
 inline std::string scratch_dir(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() / ("privtune_test_data_" + std::to_string(::getpid())) / name;
-  std::filesystem::remove_all(dir);
+  privtune::core::remove_tree(dir.string());
   std::filesystem::create_directories(dir);
   return dir.string();
 }

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "privtune/core/file_io.h"
+
 namespace privtune::test {
 
 core::Json tiny_config_json(const std::string& type) {
@@ -60,7 +62,7 @@ model::CausalLM tiny_model(const std::string& type, torch::ScalarType dtype, uin
 
 std::string temp_dir(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() / ("privtune_test_" + name);
-  std::filesystem::remove_all(dir);
+  privtune::core::remove_tree(dir.string());
   std::filesystem::create_directories(dir);
   return dir.string();
 }

@@ -49,7 +49,7 @@ RunInputs tiny_run_inputs(const std::string& family, int64_t train, int64_t test
   core::write_file_atomic(made.model_dir + "/tokenizer.json", tokenizer_json);
   std::error_code ec;
   std::filesystem::rename(building, root, ec);
-  if (ec) std::filesystem::remove_all(building, ec);
+  if (ec) core::remove_tree(building);
   return inputs;
 }
 

@@ -40,4 +40,11 @@ bool is_directory(const std::string& path);
 void make_directories(const std::string& path);
 std::string join_path(const std::string& folder, const std::string& name);
 
+// Removes a file or a folder with everything in it (symbolic links are removed, not
+// followed); a missing path is not an error. Returns false when something could not be
+// removed. Written on nftw() rather than std::filesystem::remove_all, which crashed in
+// binaries linked with pip's libtorch 2.11 built by GCC 13 (two std::filesystem
+// implementations in one process; docs/build.md).
+bool remove_tree(const std::string& path);
+
 }  // namespace privtune::core

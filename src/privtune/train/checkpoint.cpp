@@ -36,8 +36,7 @@ void save_checkpoint(const std::string& out_dir, const CheckpointData& data, tor
   const std::string temp = core::join_path(out_dir, kTempDir);
   const std::string current = core::join_path(out_dir, kCheckpointDir);
   const std::string old = core::join_path(out_dir, kOldDir);
-  std::error_code ec;
-  fs::remove_all(temp, ec);
+  core::remove_tree(temp);
   core::make_directories(temp);
 
   const std::string parameters_path = core::join_path(temp, kParametersFile);
@@ -50,13 +49,15 @@ void save_checkpoint(const std::string& out_dir, const CheckpointData& data, tor
   // Swap: current -> old, temp -> current, drop old. Between the renames only `old` holds
   // a complete checkpoint, and readable_dir() finds it there.
   if (core::path_exists(current)) {
-    fs::remove_all(old, ec);
+    core::remove_tree(old);
+    std::error_code ec;
     fs::rename(current, old, ec);
     if (ec) throw Error(current + ": cannot replace the checkpoint: " + ec.message());
   }
+  std::error_code ec;
   fs::rename(temp, current, ec);
   if (ec) throw Error(current + ": cannot write the checkpoint: " + ec.message());
-  fs::remove_all(old, ec);
+  core::remove_tree(old);
 }
 
 bool has_checkpoint(const std::string& out_dir) { return !readable_dir(out_dir).empty(); }

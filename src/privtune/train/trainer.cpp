@@ -128,9 +128,8 @@ void Trainer::prepare_output() {
   const std::string& out = options_.out_dir;
   if (core::is_directory(out) && !fs::is_empty(out)) {
     // The folder no longer describes a finished run until this one finishes.
-    std::error_code ec;
-    fs::remove(core::join_path(out, kRunFile), ec);
-    fs::remove_all(core::join_path(out, kCheckpointDir), ec);
+    core::remove_tree(core::join_path(out, kRunFile));
+    core::remove_tree(core::join_path(out, kCheckpointDir));
   }
   core::make_directories(out);
   core::write_file_atomic(core::join_path(out, kLogFile), "");
@@ -322,8 +321,7 @@ core::Json Trainer::run() {
   save_outputs();
   core::Json report = run_report();
   core::write_file_atomic(core::join_path(options_.out_dir, kRunFile), report.dump(2) + "\n");
-  std::error_code ec;
-  fs::remove_all(core::join_path(options_.out_dir, kCheckpointDir), ec);
+  core::remove_tree(core::join_path(options_.out_dir, kCheckpointDir));
   return report;
 }
 
