@@ -34,8 +34,11 @@ TEST(DpCuda, ClipperAndNoiseMatchTheCpu) {
     test::Grads gpu = test::take_grads(m);
     for (auto& item : gpu) item.second = item.second.to(torch::kCPU);
     EXPECT_TRUE(gpu_norms.device().is_cpu());
-    EXPECT_TRUE(torch::allclose(gpu_norms, cpu_norms, 1e-10, 0));
-    EXPECT_LE(test::max_relative_error(gpu, cpu), 1e-10);
+    // Not 1e-10: rotary tables are computed in float32 whatever the model's dtype (as
+    // transformers does), and the GPU's float32 cos/sin differ from the CPU's in the last
+    // bits (2e-7 relative seen on an H200).
+    EXPECT_TRUE(torch::allclose(gpu_norms, cpu_norms, 1e-6, 0));
+    EXPECT_LE(test::max_relative_error(gpu, cpu), 1e-6);
   }
   dp::GaussianNoise on_cpu = dp::GaussianNoise::seeded(3), on_gpu = dp::GaussianNoise::seeded(3);
   torch::Tensor a = torch::zeros({1000}, torch::kDouble), b = torch::zeros({1000}, torch::kDouble).to(cuda);

@@ -118,7 +118,7 @@ void add_train_command(CLI::App& root) {
       // A resumed run is the run that was started: its settings come from its checkpoint.
       for (const CLI::Option* option : cmd->get_options()) {
         const std::string name = option->get_name();
-        if (option->count() > 0 && name != "--resume" && name != "--device" && name != "--quiet" && name != "--json")
+        if (option->count() > 0 && name != "--resume" && name != "--quiet" && name != "--json")
           throw Error("--resume continues a run with the settings it started with; " + name + " cannot be given with it");
       }
       options.resume = true;

@@ -70,15 +70,14 @@ void truncate_log(const std::string& path, int64_t step) {
 
 Trainer::Trainer(TrainOptions options) : options_(std::move(options)) {
   if (options_.resume) {
-    // The run's own settings, so that the resumed run is the run that was started; only
-    // the device and the progress display may differ.
+    // The run's own settings, device included, so that the resumed run is the run that
+    // was started; only the progress display may differ.
     const TrainOptions given = options_;
     resume_state_ = read_checkpoint_state(given.out_dir);
     options_ = TrainOptions::from_json(
         core::json_require<core::Json>(resume_state_, "settings", core::join_path(given.out_dir, kCheckpointDir)));
     options_.resume = true;
     options_.out_dir = given.out_dir;
-    options_.device = given.device;
     options_.progress = given.progress;
   }
   options_.validate();

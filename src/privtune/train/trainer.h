@@ -45,7 +45,7 @@ class Trainer {
  public:
   // Validates the options, prepares OUT (refusing a non-empty one without --overwrite),
   // reads the data and the model, and with options.resume restores the checkpoint in OUT
-  // (the settings then come from the checkpoint; `options` only names OUT and the device).
+  // (the settings, device included, then come from the checkpoint; `options` only names OUT).
   explicit Trainer(TrainOptions options);
   ~Trainer();
 
