@@ -127,38 +127,29 @@ TEST(DpTraining, UserLevelClipsUsersAndNeedsUserFields) {
   EXPECT_DOUBLE_EQ(run["dp"]["q"].get<double>(), 2.0 / 6.0);
 }
 
-void expect_error(TrainOptions o, const std::string& fragment) {
-  try {
-    Trainer t(o);
-    ADD_FAILURE() << "no error, expected one mentioning " << fragment;
-  } catch (const Error& e) {
-    EXPECT_TRUE(std::string(e.what()).find(fragment) != std::string::npos) << e.what();
-  }
-}
-
 TEST(DpTraining, BadDpSettingsAreNamed) {
   TrainOptions o = dp_options("dp", "dp_bad");
   TrainOptions bad = o;
   bad.max_grad_norm = 0;
-  expect_error(bad, "--max-grad-norm");
+  test::expect_trainer_error(bad, "--max-grad-norm");
   bad = o;
   bad.noise_multiplier = -2;
-  expect_error(bad, "--noise-multiplier");
+  test::expect_trainer_error(bad, "--noise-multiplier");
   bad = o;
   bad.noise_multiplier = -1;
-  expect_error(bad, "--noise-multiplier");
+  test::expect_trainer_error(bad, "--noise-multiplier");
   bad = o;
   bad.noise_multiplier = -1;
   bad.target_epsilon = 1e-6;  // with every example in every step (q = 1), out of reach
   bad.batch_size = 24;
   bad.delta = 1e-10;
-  expect_error(bad, "epsilon");
+  test::expect_trainer_error(bad, "epsilon");
   bad = o;
   bad.delta = 1.5;
-  expect_error(bad, "--delta");
+  test::expect_trainer_error(bad, "--delta");
   bad = o;
   bad.clip_method = "exact";
-  expect_error(bad, "--clip-method");
+  test::expect_trainer_error(bad, "--clip-method");
 }
 
 }  // namespace

@@ -225,42 +225,33 @@ TEST(Trainer, RefusesANonEmptyOutputFolder) {
   EXPECT_EQ(core::read_text_file(o.out_dir + "/notes.txt"), "mine");
 }
 
-void expect_error(TrainOptions o, const std::string& fragment) {
-  try {
-    Trainer t(o);
-    ADD_FAILURE() << "no error, expected one mentioning " << fragment;
-  } catch (const Error& e) {
-    EXPECT_TRUE(std::string(e.what()).find(fragment) != std::string::npos) << e.what();
-  }
-}
-
 TEST(Trainer, BadSettingsGiveClearErrors) {
   const auto inputs = tiny_run_inputs("llama");
   TrainOptions o = quick_options(inputs, "lora", "trainer_bad");
   TrainOptions bad = o;
   bad.lora_r = 0;
-  expect_error(bad, "--lora-r");
+  test::expect_trainer_error(bad, "--lora-r");
   bad = o;
   bad.lr = -1;
-  expect_error(bad, "--lr");
+  test::expect_trainer_error(bad, "--lr");
   bad = o;
   bad.lora_targets = "no_such_proj";
-  expect_error(bad, "no_such_proj");
+  test::expect_trainer_error(bad, "no_such_proj");
   bad = o;
   bad.method = "sparse";
-  expect_error(bad, "--method");
+  test::expect_trainer_error(bad, "--method");
   bad = o;
   bad.method = "head";
   bad.head_blocks = 9;
-  expect_error(bad, "--head-blocks");
+  test::expect_trainer_error(bad, "--head-blocks");
   bad = o;
   bad.noise_multiplier = 1.0;
-  expect_error(bad, "--noise-multiplier");
+  test::expect_trainer_error(bad, "--noise-multiplier");
 
   const auto no_test = tiny_run_inputs("llama", 12, 0);
   bad = quick_options(no_test, "full", "trainer_bad_no_test");
   bad.eval_every = 2;
-  expect_error(bad, "test.jsonl");
+  test::expect_trainer_error(bad, "test.jsonl");
 }
 
 TEST(Trainer, LossOnNonsensitiveDropsSensitiveTargets) {

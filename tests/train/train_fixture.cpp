@@ -1,13 +1,16 @@
 #include "train_fixture.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 
+#include "privtune/core/error.h"
 #include "privtune/core/file_io.h"
 #include "privtune/data/generator.h"
 #include "privtune/model/checkpoint.h"
 #include "privtune/tokenizer/trainer.h"
+#include "privtune/train/trainer.h"
 #include "test_util.h"
 
 namespace privtune::test {
@@ -68,6 +71,15 @@ train::TrainOptions quick_options(const RunInputs& inputs, const std::string& me
   o.lr = 3e-3;
   o.progress = false;
   return o;
+}
+
+void expect_trainer_error(const train::TrainOptions& options, const std::string& fragment) {
+  try {
+    train::Trainer trainer(options);
+    ADD_FAILURE() << "no error, expected one mentioning " << fragment;
+  } catch (const Error& e) {
+    EXPECT_TRUE(std::string(e.what()).find(fragment) != std::string::npos) << e.what();
+  }
 }
 
 }  // namespace privtune::test

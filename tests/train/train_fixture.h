@@ -19,4 +19,8 @@ RunInputs tiny_run_inputs(const std::string& family, int64_t train = 24, int64_t
 // Options for a short CPU run of `method` on `inputs` writing to a fresh `out` folder.
 train::TrainOptions quick_options(const RunInputs& inputs, const std::string& method, const std::string& out);
 
+// A gtest failure unless constructing a Trainer from `options` throws a privtune::Error
+// whose message contains `fragment`.
+void expect_trainer_error(const train::TrainOptions& options, const std::string& fragment);
+
 }  // namespace privtune::test
