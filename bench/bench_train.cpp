@@ -1,4 +1,5 @@
-// Training-step time and peak memory of full fine-tuning, LoRA, head, DP-SGD and DP-LoRA on a random
+// Training-step time and peak memory of full fine-tuning, LoRA, head, DP-SGD and DP-LoRA (and
+// evaluation's scoring pass, tokens/s against training's) on a random
 // GPT-NeoX model (Pythia-160M-shaped or small: hidden 256), next to the same step written
 // as a plain PyTorch Python eager loop (bench/train_peer.py), measured in one run.
 //
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "privtune/core/json_util.h"
+#include "privtune/eval/token_losses.h"
 #include "privtune/model/causal_lm.h"
 #include "privtune/model/device.h"
 #include "privtune/peft/lora.h"
@@ -54,12 +56,46 @@ core::Json model_config(const std::string& shape) {
           {"tie_word_embeddings", false}};
 }
 
+// Evaluation's scoring pass (eval::score_examples: one no-grad forward per example) on
+// the same batch shape; prints a JSON line like run_one.
+int run_eval(const Args& a, model::CausalLM& m, const torch::Device& device) {
+  torch::Tensor random = torch::randint(0, 50304, {a.batch, a.seq}, torch::TensorOptions().dtype(torch::kLong));
+  std::vector<data::TokenizedExample> examples(static_cast<size_t>(a.batch));
+  for (int64_t b = 0; b < a.batch; ++b) {
+    auto& e = examples[static_cast<size_t>(b)];
+    e.input_ids.assign(random[b].data_ptr<int64_t>(), random[b].data_ptr<int64_t>() + a.seq);
+    e.sensitive.assign(static_cast<size_t>(a.seq), 0);
+    e.special.assign(static_cast<size_t>(a.seq), 0);
+    e.labels.assign(static_cast<size_t>(a.seq), -1);
+  }
+  eval::EvalOptions options;
+  options.batch_size = a.batch;
+  std::vector<double> times;
+  for (int64_t step = 0; step < a.steps + 2; ++step) {
+    const auto start = Clock::now();
+    eval::score_examples(m, examples, options);  // copies the losses to the CPU: synchronised
+    if (step >= 2) times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  std::sort(times.begin(), times.end());
+  const double step_s = times[times.size() / 2];
+  const int64_t peak = device.is_cuda() ? train::device_peak_bytes(device) : train::peak_rss_bytes();
+  std::printf("%s\n", core::Json{{"method", "eval"},
+                                 {"step_s", step_s},
+                                 {"tokens_per_s", static_cast<double>(a.batch * a.seq) / step_s},
+                                 {"peak_memory_bytes", peak},
+                                 {"trainable", 0}}
+                          .dump()
+                          .c_str());
+  return 0;
+}
+
 // One configuration in this process; prints a JSON line.
 int run_one(const Args& a) {
   if (a.threads > 0) torch::set_num_threads(static_cast<int>(a.threads));
   const torch::Device device = model::parse_device(a.device);
   model::CausalLM m(model::parse_model_config(model_config(a.shape), a.shape), torch::TensorOptions().device(device));
   model::init_random(m, 0);
+  if (a.one == "eval") return run_eval(a, m, device);
   train::TrainOptions options;
   options.method = a.one;
   options.seed = 0;
@@ -151,12 +187,12 @@ int main(int argc, char** argv) {
               static_cast<long long>(a.steps));
   std::printf("%-6s %-8s %12s %12s %14s %12s\n", "method", "impl", "step (s)", "tokens/s", "peak memory", "trainable");
   std::map<std::string, core::Json> ours, theirs;
-  for (const std::string method : {"full", "lora", "head", "dp", "dp-lora"}) {
+  for (const std::string method : {"full", "lora", "head", "dp", "dp-lora", "eval"}) {
     ours[method] = run_child("'" + self + "' --one " + method + common);
     // The peer has no DP-SGD (that would need Opacus); dp arms compare with privtune's own.
-    if (method != "dp" && method != "dp-lora") theirs[method] = run_child(a.python + " '" + peer + "' --method " + method + common);
+    if (method != "dp" && method != "dp-lora" && method != "eval") theirs[method] = run_child(a.python + " '" + peer + "' --method " + method + common);
     for (const auto& [impl, j] : {std::pair<std::string, core::Json>{"privtune", ours[method]}, {"python", theirs[method]}}) {
-      if (impl == "python" && (method == "dp" || method == "dp-lora")) continue;
+      if (impl == "python" && (method == "dp" || method == "dp-lora" || method == "eval")) continue;
       if (j.is_null()) {
         std::printf("%-6s %-8s failed\n", method.c_str(), impl.c_str());
         continue;
@@ -180,5 +216,6 @@ int main(int argc, char** argv) {
   std::printf("  dp / full time                  %.3f  [<= 1.3]\n", ratio(ours["dp"], ours["full"], "step_s"));
   std::printf("  dp / full memory                %.3f  [<= 1.2]\n", ratio(ours["dp"], ours["full"], "peak_memory_bytes"));
   std::printf("  dp-lora / lora time             %.3f  [<= 1.15]\n", ratio(ours["dp-lora"], ours["lora"], "step_s"));
+  std::printf("  eval / full tokens per second   %.3f  [>= 3]\n", ratio(ours["eval"], ours["full"], "tokens_per_s"));
   return 0;
 }

@@ -15,8 +15,9 @@
 
 namespace privtune::test {
 
-RunInputs tiny_run_inputs(const std::string& family, int64_t train, int64_t test) {
-  const std::string name = "train_inputs_" + family + "_" + std::to_string(train) + "_" + std::to_string(test);
+RunInputs tiny_run_inputs(const std::string& family, int64_t train, int64_t test, int64_t canaries) {
+  std::string name = "train_inputs_" + family + "_" + std::to_string(train) + "_" + std::to_string(test);
+  if (canaries > 0) name += "_c" + std::to_string(canaries);
   const std::string root = (std::filesystem::temp_directory_path() / ("privtune_test_" + name)).string();
   RunInputs inputs{root + "/model", root + "/data"};
   if (core::path_exists(inputs.model_dir + "/tokenizer.json")) return inputs;
@@ -29,6 +30,9 @@ RunInputs tiny_run_inputs(const std::string& family, int64_t train, int64_t test
   generate.train = train;
   generate.test = test;
   generate.seed = 7;
+  generate.canaries.per_repetition = canaries;
+  generate.canaries.repetitions = {1, 4};
+  generate.canaries.secret_length = 3;
   const data::Dataset dataset = data::generate_dataset(generate);
   data::write_dataset(made.data_dir, dataset, false);
 

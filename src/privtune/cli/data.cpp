@@ -53,7 +53,7 @@ std::vector<int64_t> parse_int_list(const std::string& text, const std::string& 
 
 struct GenerateArgs {
   std::string kind, out, canary_reps = "1,2,4,8,16";
-  int64_t train = 0, test = 0, canaries = 0;
+  int64_t train = 0, test = 0, canaries = 0, canary_length = 6;
   uint64_t seed = 0;
   bool overwrite = false, json = false;
 };
@@ -67,6 +67,7 @@ void run_generate(const GenerateArgs& a) {
   o.seed = a.seed;
   o.canaries.per_repetition = a.canaries;
   o.canaries.repetitions = parse_int_list(a.canary_reps, "--canary-reps");
+  o.canaries.secret_length = a.canary_length;
   data::Dataset ds = data::generate_dataset(o);
 
   // generator.json records how the folder was made; it holds no version so that the same
@@ -78,6 +79,7 @@ void run_generate(const GenerateArgs& a) {
   meta["test"] = a.test;
   meta["canaries_per_repetition"] = a.canaries;
   meta["canary_repetitions"] = a.canaries > 0 ? o.canaries.repetitions : std::vector<int64_t>{};
+  if (a.canaries > 0) meta["canary_length"] = a.canary_length;
   std::vector<std::string> labels = data::generator_labels(o.kind);
   if (a.canaries > 0) labels.push_back(data::kCanaryLabel);
   meta["labels"] = labels;
@@ -214,6 +216,8 @@ void add_data_command(CLI::App& app) {
   g->add_option("--seed", gen->seed, "Seed; the same seed gives the same bytes");
   g->add_option("--canaries", gen->canaries, "Canaries per repetition count (and as many reference canaries)");
   g->add_option("--canary-reps", gen->canary_reps, "Comma-separated repetition counts")->capture_default_str();
+  g->add_option("--canary-length", gen->canary_length, "Digits per canary secret (10^N candidates)")
+      ->capture_default_str();
   g->add_option("--out", gen->out, "Output dataset folder")->required();
   g->add_flag("--overwrite", gen->overwrite, "Write into a folder that is not empty");
   g->add_flag("--json", gen->json, "Print a JSON summary");

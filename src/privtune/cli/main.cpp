@@ -14,12 +14,15 @@ using AddCommand = void (*)(CLI::App&);
 
 // Every subcommand, in the order `privtune --help` lists them.
 const AddCommand kCommands[] = {
+    privtune::cli::add_demo_command,
     privtune::cli::add_data_command,
     privtune::cli::add_inspect_command,
     privtune::cli::add_tokenizer_commands,
     privtune::cli::add_logprobs_command,
     privtune::cli::add_generate_command,
+    privtune::cli::add_init_command,
     privtune::cli::add_train_command,
+    privtune::cli::add_eval_command,
     privtune::cli::add_merge_command,
     privtune::cli::add_accountant_command,
 };

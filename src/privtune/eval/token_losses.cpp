@@ -43,8 +43,9 @@ core::Json ClassLosses::to_json() const {
   return j;
 }
 
-ClassLosses evaluate_class_losses(model::CausalLM& model, const std::vector<data::TokenizedExample>& examples,
-                                  const data::LabelVocab& labels, const EvalOptions& options) {
+std::vector<std::vector<float>> score_examples(model::CausalLM& model,
+                                               const std::vector<data::TokenizedExample>& examples,
+                                               const EvalOptions& options) {
   torch::NoGradGuard no_grad;
   const bool was_training = model->is_training();
   model->eval();
@@ -56,7 +57,7 @@ ClassLosses evaluate_class_losses(model::CausalLM& model, const std::vector<data
   std::vector<int64_t> lengths;
   for (const auto& e : examples) lengths.push_back(static_cast<int64_t>(e.size()));
 
-  ClassLosses result;
+  std::vector<std::vector<float>> result(examples.size());
   for (const auto& rows : data::micro_batches(order, std::max<int64_t>(1, options.batch_size), &lengths)) {
     data::Batch batch = data::collate(examples, rows, batch_options);
     if (batch.cols < 2) continue;
@@ -66,24 +67,39 @@ ClassLosses evaluate_class_losses(model::CausalLM& model, const std::vector<data
                                        torch::kLong)
                              .view(shape)
                              .to(device);
-    torch::Tensor losses = next_token_losses(model->forward(ids, mask), ids).to(torch::kCPU, torch::kDouble);
-    auto loss = losses.accessor<double, 2>();
+    torch::Tensor losses = next_token_losses(model->forward(ids, mask), ids).to(torch::kCPU, torch::kFloat);
+    auto loss = losses.accessor<float, 2>();  // (B, T-1)
     for (int64_t b = 0; b < batch.rows; ++b) {
-      for (int64_t j = 1; j < batch.lengths[b]; ++j) {
-        const size_t at = static_cast<size_t>(b * batch.cols + j);
-        if (batch.special[at]) continue;
-        const double l = loss[b][j - 1];
-        MeanLoss& cls = batch.sensitive[at] ? result.sensitive : result.nonsensitive;
-        cls.sum += l, cls.tokens += 1;
-        if (batch.sensitive[at] && batch.labels[at] >= 0) {
-          MeanLoss& per_label = result.by_label[labels.name(batch.labels[at])];
-          per_label.sum += l, per_label.tokens += 1;
-        }
-      }
+      std::vector<float>& out = result[static_cast<size_t>(batch.example_indices[static_cast<size_t>(b)])];
+      for (int64_t j = 1; j < batch.lengths[b]; ++j) out.push_back(loss[b][j - 1]);
     }
   }
   if (was_training) model->train();
   return result;
+}
+
+ClassLosses class_losses(const std::vector<data::TokenizedExample>& examples,
+                         const std::vector<std::vector<float>>& losses, const data::LabelVocab& labels) {
+  ClassLosses result;
+  for (size_t i = 0; i < examples.size(); ++i) {
+    const data::TokenizedExample& e = examples[i];
+    for (size_t j = 1; j <= losses[i].size(); ++j) {
+      if (e.special[j]) continue;
+      const double l = losses[i][j - 1];
+      MeanLoss& cls = e.sensitive[j] ? result.sensitive : result.nonsensitive;
+      cls.sum += l, cls.tokens += 1;
+      if (e.sensitive[j] && e.labels[j] >= 0) {
+        MeanLoss& per_label = result.by_label[labels.name(e.labels[j])];
+        per_label.sum += l, per_label.tokens += 1;
+      }
+    }
+  }
+  return result;
+}
+
+ClassLosses evaluate_class_losses(model::CausalLM& model, const std::vector<data::TokenizedExample>& examples,
+                                  const data::LabelVocab& labels, const EvalOptions& options) {
+  return class_losses(examples, score_examples(model, examples, options), labels);
 }
 
 }  // namespace privtune::eval

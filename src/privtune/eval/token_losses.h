@@ -43,8 +43,18 @@ struct EvalOptions {
   int64_t pad_id = 0;
 };
 
-// Runs the model (no gradients, eval mode restored afterwards) over `examples` in batches
-// on the model's device and aggregates the target losses by class.
+// Per-example target losses: result[i][j - 1] is l(j) for token j >= 1 of examples[i]
+// (cut to max_length when set). One batched no-grad forward per example, in eval mode
+// (restored afterwards), on the model's device; every loss-based metric starts here.
+std::vector<std::vector<float>> score_examples(model::CausalLM& model,
+                                               const std::vector<data::TokenizedExample>& examples,
+                                               const EvalOptions& options);
+
+// Aggregates per-example target losses (from score_examples) by class.
+ClassLosses class_losses(const std::vector<data::TokenizedExample>& examples,
+                         const std::vector<std::vector<float>>& losses, const data::LabelVocab& labels);
+
+// score_examples + class_losses.
 ClassLosses evaluate_class_losses(model::CausalLM& model, const std::vector<data::TokenizedExample>& examples,
                                   const data::LabelVocab& labels, const EvalOptions& options);
 

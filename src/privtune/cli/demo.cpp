@@ -1,0 +1,125 @@
+// privtune demo [--out DIR] [--quick] [--model DIR] [--overwrite] [--seed N]: the study the
+// project exists for, end to end on a laptop: generate a customer-support dataset with
+// canaries, fine-tune the built-in base model with full, lora, dp and dp-lora (epsilon 8),
+// evaluate each against the base, and write and print the summary (docs/demo.md).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+
+#include "privtune/cli/commands.h"
+#include "privtune/cli/common.h"
+#include "privtune/core/error.h"
+#include "privtune/core/file_io.h"
+#include "privtune/data/generator.h"
+#include "privtune/experiment/study.h"
+#include "privtune/experiment/summary.h"
+
+namespace privtune::cli {
+
+namespace {
+
+constexpr const char* kMarker = "demo.json";  // written first: this folder is a demo's
+
+// Sizes and hyper-parameters of the study; docs/demo.md explains the choices.
+struct DemoPreset {
+  int64_t train, test, canaries_per_repetition, canary_length;
+  std::vector<int64_t> canary_repetitions;
+  std::string epochs, batch_size, max_length, bootstrap, extraction_spans;
+  std::string lr_full, lr_lora, lr_dp, lr_dp_lora, lora_r;
+};
+
+DemoPreset preset(bool quick) {
+  if (quick)
+    return {48, 24, 1, 3, {1, 4}, "2", "8", "96", "100", "100", "1e-3", "5e-3", "1e-3", "5e-3", "8"};
+  return {400, 200, 4, 3, {1, 4, 16}, "4", "16", "160", "1000", "1000", "5e-4", "4e-3", "2e-3", "1e-2", "16"};
+}
+
+// The model committed under models/ (found next to the sources this binary was built
+// from, or in ./models when run from a checkout).
+std::string builtin_model() {
+  const std::string built = std::string(PRIVTUNE_SOURCE_DIR) + "/models/privtune-tiny";
+  if (core::path_exists(built + "/config.json")) return built;
+  if (core::path_exists("models/privtune-tiny/config.json")) return "models/privtune-tiny";
+  throw Error("the built-in model was not found at " + built + " (pass --model DIR)");
+}
+
+void prepare_out(const std::string& out, bool overwrite) {
+  if (core::path_exists(out) && !core::is_directory(out)) throw Error(out + ": exists and is not a folder");
+  if (core::is_directory(out) && !std::filesystem::is_empty(out)) {
+    if (!overwrite) throw Error(out + ": not empty (pass --overwrite to replace an earlier demo's results)");
+    // Only an earlier demo's folder is cleared: never a folder of the user's own files.
+    if (!core::path_exists(core::join_path(out, kMarker)))
+      throw Error(out + ": not a privtune demo folder (no " + std::string(kMarker) + "); choose another --out");
+    core::remove_tree(out);
+  }
+  core::make_directories(out);
+}
+
+}  // namespace
+
+void add_demo_command(CLI::App& root) {
+  struct Flags {
+    std::string out = "privtune-demo", model;
+    bool quick = false, overwrite = false, json = false;
+    int64_t seed = 0;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = root.add_subcommand("demo", "Fine-tune with full, lora, dp and dp-lora and compare privacy, utility, cost");
+  cmd->add_option("--out", f->out, "Results folder")->capture_default_str();
+  cmd->add_option("--model", f->model, "Base model folder (default: the built-in models/privtune-tiny)");
+  cmd->add_flag("--quick", f->quick, "A small smoke run (about 2 minutes) instead of the full study");
+  cmd->add_flag("--overwrite", f->overwrite, "Replace an earlier demo's results in --out");
+  cmd->add_flag("--json", f->json, "Print summary.json instead of the table");
+  cmd->add_option("--seed", f->seed, "Seed of the data, training and evaluation")->capture_default_str();
+  cmd->callback([f] {
+    if (f->seed < 0) throw Error("--seed must be >= 0");
+    const std::string model = f->model.empty() ? builtin_model() : f->model;
+    if (!core::path_exists(core::join_path(model, "config.json")))
+      throw Error(model + ": not a model folder (no config.json)");
+    prepare_out(f->out, f->overwrite);
+    const DemoPreset p = preset(f->quick);
+    core::write_file_atomic(core::join_path(f->out, kMarker),
+                            core::Json({{"command", "demo"}, {"quick", f->quick}, {"model", model}, {"seed", f->seed}})
+                                    .dump(2) + "\n");
+
+    std::fprintf(stderr, "demo: generating a customersim dataset (%lld train, %lld test examples, canaries)\n",
+                 static_cast<long long>(p.train), static_cast<long long>(p.test));
+    data::GenerateOptions generate;
+    generate.train = p.train;
+    generate.test = p.test;
+    generate.seed = static_cast<uint64_t>(f->seed);
+    generate.canaries.per_repetition = p.canaries_per_repetition;
+    generate.canaries.repetitions = p.canary_repetitions;
+    generate.canaries.secret_length = p.canary_length;
+    const std::string data_dir = core::join_path(f->out, "data");
+    data::write_dataset(data_dir, data::generate_dataset(generate), false);
+
+    experiment::StudyPlan plan;
+    plan.model_dir = model;
+    plan.data_dir = data_dir;
+    plan.out_dir = f->out;
+    const std::string seed = std::to_string(f->seed);
+    plan.train_flags = {"--epochs",     p.epochs,     "--batch-size", p.batch_size, "--max-length", p.max_length,
+                        "--seed",       seed,         "--eval-every", "0",          "--lora-r",     p.lora_r,
+                        "--lora-alpha", p.lora_r,     "--lora-targets", "all-linear"};
+    plan.eval_flags = {"--bootstrap", p.bootstrap, "--extraction-max-spans", p.extraction_spans,
+                       "--max-length", p.max_length, "--seed", seed};
+    plan.runs = {{"full", "full", {"--lr", p.lr_full}},
+                 {"lora", "lora", {"--lr", p.lr_lora}},
+                 {"dp", "dp", {"--lr", p.lr_dp, "--target-epsilon", "8", "--max-grad-norm", "1.0"}},
+                 {"dp-lora", "dp-lora", {"--lr", p.lr_dp_lora, "--target-epsilon", "8", "--max-grad-norm", "1.0"}}};
+    const std::vector<experiment::RunOutcome> outcomes = experiment::run_study(plan);
+
+    const core::Json summary = experiment::study_summary(outcomes);
+    core::write_file_atomic(core::join_path(f->out, "summary.csv"), experiment::summary_csv(summary));
+    core::write_file_atomic(core::join_path(f->out, "summary.json"), summary.dump(2) + "\n");  // last: complete
+    if (f->json) {
+      print_json(summary);
+    } else {
+      std::fputs(experiment::format_summary_table(summary).c_str(), stdout);
+      std::printf("Results in %s (summary.csv, summary.json, runs/)\n", f->out.c_str());
+    }
+  });
+}
+
+}  // namespace privtune::cli

@@ -1,0 +1,45 @@
+// Extraction (DESIGN.md section 5): prompted with the text before a sensitive span, does
+// greedy decoding reproduce the span exactly? A span here is a maximal run of sensitive
+// tokens with one label; the prompt is every token before it (BOS included) and the model
+// decodes as many tokens as the span has. Train and test rates side by side tell
+// memorised values from guessable formats.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "privtune/core/json_util.h"
+#include "privtune/data/token_mask.h"
+#include "privtune/model/causal_lm.h"
+
+namespace privtune::eval {
+
+struct SpanOccurrence {
+  size_t example = 0;
+  int64_t first = 0;   // index of the span's first token
+  int64_t tokens = 0;  // span length in tokens
+  int32_t label = -1;
+};
+
+// Every span of every example whose prompt is non-empty (a span at token 0 has none).
+std::vector<SpanOccurrence> span_occurrences(const std::vector<data::TokenizedExample>& examples);
+
+struct ExtractionOptions {
+  int64_t max_spans = 1000;  // per split; whole examples in a seeded order until reached (0: skip)
+  int64_t batch_size = 32;   // prompts decoded together
+  int64_t max_length = 0;    // spans ending beyond it are left out (0: no limit)
+  uint64_t seed = 0;
+  int64_t replicates = 1000;
+};
+
+// For each occurrence, whether greedy decoding reproduced it.
+std::vector<uint8_t> extract_spans(model::CausalLM& model, const std::vector<data::TokenizedExample>& examples,
+                                   const std::vector<SpanOccurrence>& spans, int64_t batch_size);
+
+// {"train": {"spans", "examples", "rate": {value, ci}, "labels": {label: {"spans", "rate"}}},
+//  "test": {...}}: rates with bootstrap intervals over examples; rate null without spans.
+core::Json extraction_metrics(model::CausalLM& model, const std::vector<data::TokenizedExample>& train,
+                              const std::vector<data::TokenizedExample>& test, const data::LabelVocab& labels,
+                              const ExtractionOptions& options);
+
+}  // namespace privtune::eval

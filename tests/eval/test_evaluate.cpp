@@ -1,0 +1,216 @@
+// The evaluation end to end on tiny models: a model trained to memorize its few training
+// examples leaks by every measure, the untouched base does not, and the per-token losses
+// behind every number are the ones `privtune logprobs` prints.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "privtune/core/file_io.h"
+#include "privtune/data/dataset.h"
+#include "privtune/eval/continuations.h"
+#include "privtune/eval/evaluate.h"
+#include "privtune/model/checkpoint.h"
+#include "privtune/train/trainer.h"
+#include "run_privtune.h"
+#include "test_util.h"
+#include "train_fixture.h"
+
+namespace privtune {
+namespace {
+
+struct Evaluated {
+  test::RunInputs inputs;
+  std::string trained_dir;
+  core::Json memorized;  // metrics of the memorizing model
+  core::Json untouched;  // metrics of the base against itself
+};
+
+eval::EvaluateOptions quick_eval_options() {
+  eval::EvaluateOptions o;
+  o.replicates = 300;
+  o.seed = 3;
+  o.progress = false;
+  o.scoring.max_length = 96;
+  return o;
+}
+
+// Full fine-tuning for many epochs on 12 examples: the model memorizes them.
+const Evaluated& evaluated() {
+  static const Evaluated result = [] {
+    Evaluated r;
+    r.inputs = test::tiny_run_inputs("gpt_neox", 12, 12, 2);
+    train::TrainOptions o = test::quick_options(r.inputs, "full", "eval_memorized");
+    o.max_steps = 120;
+    o.batch_size = 12;
+    o.lr = 1e-2;
+    o.eval_every = 0;
+    o.sampling = "sequential";
+    train::Trainer(o).run();
+    r.trained_dir = o.out_dir;
+
+    tokenizer::Tokenizer tok = tokenizer::Tokenizer::from_folder(r.inputs.model_dir);
+    data::Dataset dataset = data::read_dataset(r.inputs.data_dir, data::OnBadRecord::kFail);
+    eval::EvalData data = eval::prepare_eval_data(dataset, r.inputs.data_dir, tok);
+    model::CausalLM base = model::load_model(r.inputs.model_dir);
+    model::CausalLM trained = model::load_model(r.trained_dir);
+    r.memorized = eval::evaluate(trained, base, tok, data, quick_eval_options());
+    r.untouched = eval::evaluate(base, base, tok, data, quick_eval_options());
+    return r;
+  }();
+  return result;
+}
+
+double value(const core::Json& estimate) { return estimate["value"].get<double>(); }
+double low(const core::Json& estimate) { return estimate["ci"][0].get<double>(); }
+double high(const core::Json& estimate) { return estimate["ci"][1].get<double>(); }
+
+TEST(Evaluate, MemorizedTrainingDataLeaksByEveryMeasure) {
+  const core::Json& m = evaluated().memorized;
+  const core::Json& sens = m["leakage"]["classes"]["sens"];
+  EXPECT_GT(low(sens["P"]), 0.0) << sens.dump();
+  EXPECT_GT(low(sens["M"]), 0.0) << "the memorization gap is clearly positive: " << sens.dump();
+  EXPECT_GT(low(sens["X"]), 0.0) << sens.dump();
+  EXPECT_GT(value(m["membership"]["whole"]["loss"]["auc"]), 0.9) << m["membership"].dump();
+  EXPECT_GT(value(m["membership"]["sensitive"]["loss"]["auc"]), 0.8);
+  EXPECT_GT(value(m["extraction"]["train"]["rate"]), 0.0) << m["extraction"].dump();
+  EXPECT_GT(value(m["extraction"]["train"]["rate"]), value(m["extraction"]["test"]["rate"]));
+
+  // Canaries seen 4 times are far more exposed than the never-inserted references.
+  double reference = NAN, seen = NAN;
+  for (const core::Json& r : m["exposure"]["by_repetitions"]) {
+    if (r["repetitions"] == 0) reference = value(r["mean_exposure"]);
+    if (r["repetitions"] == 4) seen = value(r["mean_exposure"]);
+  }
+  EXPECT_GT(seen, reference + 3.0) << m["exposure"].dump();
+  EXPECT_GT(seen, 6.0) << "log2(1000) is 9.97 bits at most";
+  for (const core::Json& c : m["exposure"]["canaries"]) EXPECT_EQ(c["method"], "enumerated");
+}
+
+TEST(Evaluate, UntouchedBaseShowsNoMembershipSignal) {
+  const core::Json& m = evaluated().untouched;
+  for (const char* score : {"loss", "zlib", "min_k"}) {
+    const core::Json& auc = m["membership"]["whole"][score]["auc"];
+    EXPECT_LE(low(auc), 0.5) << score << " " << auc.dump();
+    EXPECT_GE(high(auc), 0.5) << score << " " << auc.dump();
+  }
+  // Against itself the base gains and leaks exactly nothing.
+  EXPECT_DOUBLE_EQ(value(m["leakage"]["classes"]["sens"]["P"]), 0.0);
+  EXPECT_DOUBLE_EQ(value(m["leakage"]["utility"]["gain"]), 0.0);
+  EXPECT_DOUBLE_EQ(value(m["membership"]["whole"]["reference"]["auc"]), 0.5) << "every score ties at zero";
+}
+
+TEST(Evaluate, RocPointsAndSchemaArePresent) {
+  const core::Json& m = evaluated().memorized;
+  const core::Json& roc = m["membership"]["whole"]["loss"]["roc"];
+  ASSERT_GE(roc.size(), 2u);
+  EXPECT_EQ(roc.front(), core::Json({0.0, 0.0}));
+  EXPECT_EQ(roc.back(), core::Json({1.0, 1.0}));
+  EXPECT_TRUE(m["data"]["sensitive_available"].get<bool>());
+  EXPECT_GT(m["efficiency"]["scoring_tokens_per_second"].get<double>(), 0.0);
+  for (const char* label : {"NAME", "PHONE", "CANARY"})
+    EXPECT_TRUE(m["leakage"]["classes"].contains(label)) << label;
+  const std::string table = eval::format_eval_table(m);
+  EXPECT_NE(table.find("Membership inference"), std::string::npos) << table;
+}
+
+TEST(Evaluate, ContinuationLossesMatchFullForwards) {
+  model::CausalLM m = model::load_model(evaluated().trained_dir);
+  const std::vector<int64_t> prefix = {0, 17, 33, 41};
+  const std::vector<std::vector<int64_t>> continuations = {{5}, {9, 12, 200}, {7, 7}};
+  const std::vector<double> shared = eval::continuation_losses(m, prefix, continuations, 64);
+  for (size_t i = 0; i < continuations.size(); ++i) {
+    std::vector<int64_t> whole = prefix;
+    whole.insert(whole.end(), continuations[i].begin(), continuations[i].end());
+    data::TokenizedExample e;
+    e.input_ids = whole;
+    e.sensitive.assign(whole.size(), 0);
+    e.labels.assign(whole.size(), -1);
+    e.special.assign(whole.size(), 0);
+    const auto losses = eval::score_examples(m, {e}, {});
+    double expected = 0;
+    for (size_t j = prefix.size(); j < whole.size(); ++j) expected += losses[0][j - 1];
+    EXPECT_NEAR(shared[i], expected, 1e-4) << i;
+  }
+}
+
+TEST(EvalCli, CellLossesAgreeWithLogprobs) {
+  if (!test::privtune_built()) GTEST_SKIP() << "privtune executable not built";
+  const Evaluated& r = evaluated();
+  tokenizer::Tokenizer tok = tokenizer::Tokenizer::from_folder(r.inputs.model_dir);
+  data::Dataset dataset = data::read_dataset(r.inputs.data_dir, data::OnBadRecord::kFail);
+  eval::EvalData data = eval::prepare_eval_data(dataset, r.inputs.data_dir, tok);
+  model::CausalLM trained = model::load_model(r.trained_dir);
+  const auto losses = eval::score_examples(trained, {data.test[0]}, {});
+
+  const std::string ids_file = test::temp_dir("eval_ids") + "/ids.json";
+  core::write_file_atomic(ids_file, core::Json({data.test[0].input_ids}).dump());
+  auto result = test::run_privtune("logprobs --model '" + r.trained_dir + "' --ids-file '" + ids_file + "' --json");
+  ASSERT_EQ(result.code, 0) << result.err;
+  const core::Json tokens = core::parse_json(result.out, "stdout")[0]["tokens"];
+  ASSERT_EQ(tokens.size(), data.test[0].size());
+  for (size_t j = 1; j < tokens.size(); ++j)
+    EXPECT_NEAR(-tokens[j]["logprob"].get<double>(), losses[0][j - 1], 1e-4) << j;
+}
+
+TEST(EvalCli, WritesMetricsAndRefusesToOverwrite) {
+  if (!test::privtune_built()) GTEST_SKIP() << "privtune executable not built";
+  const Evaluated& r = evaluated();
+  const std::string out = test::temp_dir("eval_cli") + "/metrics.json";
+  const std::string args = "eval --model '" + r.trained_dir + "' --base '" + r.inputs.model_dir + "' --data '" +
+                           r.inputs.data_dir + "' --out '" + out + "' --bootstrap 50 --max-length 96 --quiet";
+  auto first = test::run_privtune(args);
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_NE(first.out.find("Canary exposure"), std::string::npos) << first.out;
+  const core::Json metrics = core::read_json_file(out);
+  EXPECT_TRUE(metrics.contains("leakage") && metrics.contains("membership") && metrics.contains("exposure"));
+  EXPECT_GT(metrics["efficiency"]["peak_rss_bytes"].get<int64_t>(), 0);
+
+  auto second = test::run_privtune(args);
+  EXPECT_EQ(second.code, 2);
+  EXPECT_NE(second.err.find("exists"), std::string::npos) << second.err;
+}
+
+TEST(EvalCli, DataWithoutSpansReportsSensitiveMetricsAsUnavailable) {
+  if (!test::privtune_built()) GTEST_SKIP() << "privtune executable not built";
+  const Evaluated& r = evaluated();
+  const std::string data = test::temp_dir("eval_nospans");
+  core::write_file_atomic(data + "/train.jsonl", "{\"text\": \"Hello there, how are you?\"}\n{\"text\": \"Fine.\"}\n");
+  core::write_file_atomic(data + "/test.jsonl", "{\"text\": \"Where is my order?\"}\n");
+  const std::string out = data + "/metrics.json";
+  auto result = test::run_privtune("eval --model '" + r.trained_dir + "' --base '" + r.inputs.model_dir +
+                                   "' --data '" + data + "' --out '" + out + "' --bootstrap 20 --json --quiet");
+  ASSERT_EQ(result.code, 0) << result.err;
+  const core::Json m = core::read_json_file(out);
+  EXPECT_FALSE(m["data"]["sensitive_available"].get<bool>());
+  EXPECT_TRUE(m["leakage"]["classes"]["sens"]["P"].is_null());
+  EXPECT_TRUE(m["membership"]["sensitive"]["loss"].is_null());
+  EXPECT_TRUE(m["extraction"].is_null());
+  EXPECT_TRUE(m["exposure"].is_null());
+  EXPECT_FALSE(m["leakage"]["classes"]["nonsens"]["P"].is_null());
+}
+
+TEST(EvalCli, BadInputsAreOneLineErrors) {
+  if (!test::privtune_built()) GTEST_SKIP() << "privtune executable not built";
+  const Evaluated& r = evaluated();
+  const std::string dir = test::temp_dir("eval_bad");
+  // An empty test split.
+  const std::string data = dir + "/data";
+  core::write_file_atomic(data + "/train.jsonl", "{\"text\": \"Hello there.\"}\n");
+  core::write_file_atomic(data + "/test.jsonl", "");
+  auto empty = test::run_privtune("eval --model '" + r.trained_dir + "' --base '" + r.inputs.model_dir + "' --data '" +
+                                  data + "' --out '" + dir + "/m.json' --quiet");
+  EXPECT_EQ(empty.code, 2);
+  EXPECT_NE(empty.err.find("test.jsonl: no examples"), std::string::npos) << empty.err;
+  EXPECT_FALSE(core::path_exists(dir + "/m.json"));
+
+  // A base with another vocabulary.
+  const test::RunInputs other = test::tiny_run_inputs("llama", 24, 8);
+  auto mismatch = test::run_privtune("eval --model '" + r.trained_dir + "' --base '" + other.model_dir + "' --data '" +
+                                     r.inputs.data_dir + "' --out '" + dir + "/m.json' --quiet");
+  EXPECT_EQ(mismatch.code, 2);
+  EXPECT_NE(mismatch.err.find("vocabulary"), std::string::npos) << mismatch.err;
+  EXPECT_FALSE(core::path_exists(dir + "/m.json"));
+}
+
+}  // namespace
+}  // namespace privtune
