@@ -30,7 +30,7 @@ eval::EvaluateOptions quick_eval_options() {
   o.replicates = 300;
   o.seed = 3;
   o.progress = false;
-  o.scoring.max_length = 96;
+  o.scoring.max_length = 0;  // whole examples: canaries sit at their ends
   return o;
 }
 
@@ -45,6 +45,7 @@ const Evaluated& evaluated() {
     o.lr = 1e-2;
     o.eval_every = 0;
     o.sampling = "sequential";
+    o.max_length = 0;  // whole examples: canaries sit at their ends
     train::Trainer(o).run();
     r.trained_dir = o.out_dir;
 
@@ -157,7 +158,7 @@ TEST(EvalCli, WritesMetricsAndRefusesToOverwrite) {
   const Evaluated& r = evaluated();
   const std::string out = test::temp_dir("eval_cli") + "/metrics.json";
   const std::string args = "eval --model '" + r.trained_dir + "' --base '" + r.inputs.model_dir + "' --data '" +
-                           r.inputs.data_dir + "' --out '" + out + "' --bootstrap 50 --max-length 96 --quiet";
+                           r.inputs.data_dir + "' --out '" + out + "' --bootstrap 50 --quiet";
   auto first = test::run_privtune(args);
   ASSERT_EQ(first.code, 0) << first.err;
   EXPECT_NE(first.out.find("Canary exposure"), std::string::npos) << first.out;
@@ -195,6 +196,7 @@ TEST(EvalCli, BadInputsAreOneLineErrors) {
   const std::string dir = test::temp_dir("eval_bad");
   // An empty test split.
   const std::string data = dir + "/data";
+  core::make_directories(data);
   core::write_file_atomic(data + "/train.jsonl", "{\"text\": \"Hello there.\"}\n");
   core::write_file_atomic(data + "/test.jsonl", "");
   auto empty = test::run_privtune("eval --model '" + r.trained_dir + "' --base '" + r.inputs.model_dir + "' --data '" +

@@ -24,14 +24,15 @@ constexpr const char* kMarker = "demo.json";  // written first: this folder is a
 struct DemoPreset {
   int64_t train, test, canaries_per_repetition, canary_length;
   std::vector<int64_t> canary_repetitions;
-  std::string epochs, batch_size, max_length, bootstrap, extraction_spans;
-  std::string lr_full, lr_lora, lr_dp, lr_dp_lora, lora_r;
+  std::string epochs, max_length, bootstrap, extraction_spans, lora_r, lora_alpha;
+  std::string batch, dp_batch;                        // examples per step (expected, for DP)
+  std::string lr_full, lr_lora, lr_dp, lr_dp_lora;  // tuned per method
 };
 
 DemoPreset preset(bool quick) {
   if (quick)
-    return {48, 24, 1, 3, {1, 4}, "2", "8", "96", "100", "100", "1e-3", "5e-3", "1e-3", "5e-3", "8"};
-  return {400, 200, 4, 3, {1, 4, 16}, "4", "16", "160", "1000", "1000", "5e-4", "4e-3", "2e-3", "1e-2", "16"};
+    return {32, 16, 1, 3, {1, 4}, "2", "512", "100", "100", "8", "16", "8", "16", "1e-3", "5e-3", "2e-3", "1e-2"};
+  return {200, 100, 3, 3, {1, 4, 16}, "3", "512", "1000", "300", "16", "32", "16", "32", "1e-3", "5e-3", "3e-3", "1e-2"};
 }
 
 // The model committed under models/ (found next to the sources this binary was built
@@ -99,15 +100,20 @@ void add_demo_command(CLI::App& root) {
     plan.data_dir = data_dir;
     plan.out_dir = f->out;
     const std::string seed = std::to_string(f->seed);
-    plan.train_flags = {"--epochs",     p.epochs,     "--batch-size", p.batch_size, "--max-length", p.max_length,
-                        "--seed",       seed,         "--eval-every", "0",          "--lora-r",     p.lora_r,
-                        "--lora-alpha", p.lora_r,     "--lora-targets", "all-linear"};
+    plan.train_flags = {"--epochs", p.epochs, "--max-length", p.max_length, "--seed", seed, "--eval-every", "0"};
     plan.eval_flags = {"--bootstrap", p.bootstrap, "--extraction-max-spans", p.extraction_spans,
                        "--max-length", p.max_length, "--seed", seed};
-    plan.runs = {{"full", "full", {"--lr", p.lr_full}},
-                 {"lora", "lora", {"--lr", p.lr_lora}},
-                 {"dp", "dp", {"--lr", p.lr_dp, "--target-epsilon", "8", "--max-grad-norm", "1.0"}},
-                 {"dp-lora", "dp-lora", {"--lr", p.lr_dp_lora, "--target-epsilon", "8", "--max-grad-norm", "1.0"}}};
+    const std::vector<std::string> lora = {"--lora-r", p.lora_r, "--lora-alpha", p.lora_alpha, "--lora-targets",
+                                           "all-linear"};
+    const std::vector<std::string> dp = {"--target-epsilon", "8", "--max-grad-norm", "1.0", "--batch-size", p.dp_batch};
+    auto join = [](std::vector<std::string> a, const std::vector<std::string>& b) {
+      a.insert(a.end(), b.begin(), b.end());
+      return a;
+    };
+    plan.runs = {{"full", "full", {"--lr", p.lr_full, "--batch-size", p.batch}},
+                 {"lora", "lora", join({"--lr", p.lr_lora, "--batch-size", p.batch}, lora)},
+                 {"dp", "dp", join({"--lr", p.lr_dp}, dp)},
+                 {"dp-lora", "dp-lora", join(join({"--lr", p.lr_dp_lora}, dp), lora)}};
     const std::vector<experiment::RunOutcome> outcomes = experiment::run_study(plan);
 
     const core::Json summary = experiment::study_summary(outcomes);

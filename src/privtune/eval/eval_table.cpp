@@ -1,6 +1,7 @@
 // format_eval_table (evaluate.h): the terminal view of a metrics document.
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "privtune/eval/evaluate.h"
 
@@ -37,23 +38,27 @@ std::string format_eval_table(const core::Json& m) {
          with_interval(utility["perplexity"], 2) + "   gain over base " + with_interval(utility["gain"]) + "\n\n";
 
   out += "Leakage (nats; P = base - model on train, G = same on test, M = test - train, X = P - G)\n";
-  out += pad("class", 12) + pad("tokens tr/te", 14) + pad("L model train", 24) + pad("L model test", 24) +
+  out += pad("class", 14) + pad("tokens tr/te", 14) + pad("L model train", 24) + pad("L model test", 24) +
          pad("P", 24) + pad("M", 24) + "X\n";
-  for (const auto& [key, c] : leakage["classes"].items()) {
+  // nonsens and sens first, then the labels (JSON objects keep keys sorted).
+  std::vector<std::string> keys = {"nonsens", "sens"};
+  for (const auto& item : leakage["classes"].items())
+    if (item.key() != "nonsens" && item.key() != "sens") keys.push_back(item.key());
+  for (const std::string& key : keys) {
+    const core::Json& c = leakage["classes"][key];
     const std::string tokens =
         std::to_string(c["tokens"]["train"].get<int64_t>()) + "/" + std::to_string(c["tokens"]["test"].get<int64_t>());
-    out += pad(key, 12) + pad(tokens, 14) + pad(with_interval(c["model_train"]), 24) +
+    out += pad(key, 14) + pad(tokens, 14) + pad(with_interval(c["model_train"]), 24) +
            pad(with_interval(c["model_test"]), 24) + pad(with_interval(c["P"]), 24) + pad(with_interval(c["M"]), 24) +
            with_interval(c["X"]) + "\n";
   }
-
   out += "\nMembership inference, train vs test (ROC AUC [95% CI] / TPR at 1% FPR)\n";
   const char* scores[] = {"loss", "reference", "zlib", "min_k"};
-  out += pad("scope", 12);
+  out += pad("scope", 14);
   for (const char* s : scores) out += pad(s, 28);
   out += "\n";
   for (const char* scope : {"whole", "sensitive"}) {
-    out += pad(scope, 12);
+    out += pad(scope, 14);
     for (const char* s : scores) {
       const core::Json& e = m["membership"][scope][s];
       out += pad(e.is_null() ? "n/a" : with_interval(e["auc"]) + " / " + fixed(e["tpr_at_1pct_fpr"].get<double>(), 3), 28);
