@@ -6,7 +6,9 @@
 #include <cmath>
 
 #include "privtune/core/file_io.h"
+#include "privtune/data/canary.h"
 #include "privtune/data/dataset.h"
+#include "privtune/data/rng.h"
 #include "privtune/eval/continuations.h"
 #include "privtune/eval/evaluate.h"
 #include "privtune/model/checkpoint.h"
@@ -19,10 +21,12 @@ namespace privtune {
 namespace {
 
 struct Evaluated {
-  test::RunInputs inputs;
+  test::RunInputs inputs;   // the tiny model (and its tokenizer) everything starts from
+  std::string data_dir;     // short tickets with canaries: what the model memorizes
+  std::string iid_dir;      // short tickets without canaries: an i.i.d. split
   std::string trained_dir;
   core::Json memorized;  // metrics of the memorizing model
-  core::Json untouched;  // metrics of the base against itself
+  core::Json untouched;  // metrics of the base against itself on the i.i.d. split
 };
 
 eval::EvaluateOptions quick_eval_options() {
@@ -30,32 +34,68 @@ eval::EvaluateOptions quick_eval_options() {
   o.replicates = 300;
   o.seed = 3;
   o.progress = false;
-  o.scoring.max_length = 0;  // whole examples: canaries sit at their ends
   return o;
 }
 
-// Full fine-tuning for many epochs on 12 examples: the model memorizes them.
+// A one-line support ticket with a NAME and a PHONE span; values drawn fresh per record.
+data::Example ticket(const std::string& id, data::Rng& rng) {
+  static const std::vector<std::string> first = {"Ada", "Alan", "Grace", "Edsger", "Barbara", "Donald", "Frances", "Ken"};
+  static const std::vector<std::string> last = {"Lovelace", "Turing", "Hopper", "Dijkstra", "Liskov", "Knuth", "Allen"};
+  const std::string name = rng.pick(first) + " " + rng.pick(last);
+  const std::string phone = "555-" + std::to_string(rng.range(1000, 9999));
+  data::Example e;
+  e.id = id;
+  e.text = "Caller " + name + " phoned from " + phone + " about a parcel.";
+  const auto at = [&](const std::string& part) { return static_cast<int64_t>(e.text.find(part)); };
+  e.spans = {{at(name), at(name) + static_cast<int64_t>(name.size()), "NAME"},
+             {at(phone), at(phone) + static_cast<int64_t>(phone.size()), "PHONE"}};
+  return e;
+}
+
+std::string write_tickets(const std::string& name, int64_t train, int64_t test, int64_t canaries) {
+  data::Rng rng(5, name);
+  data::Dataset d;
+  for (int64_t i = 0; i < train; ++i) d.train.push_back(ticket("tr-" + std::to_string(i), rng));
+  for (int64_t i = 0; i < test; ++i) d.test.push_back(ticket("te-" + std::to_string(i), rng));
+  if (canaries > 0) {
+    data::CanaryOptions options;
+    options.per_repetition = canaries;
+    options.repetitions = {4};
+    options.secret_length = 3;
+    d.canaries = data::make_canaries(options, rng);
+    data::insert_canaries(d.train, d.canaries, " ", rng);
+  }
+  const std::string dir = test::temp_dir("eval_" + name);
+  data::write_dataset(dir, d, true);
+  return dir;
+}
+
+// Full fine-tuning for many epochs on 16 short tickets: the model memorizes them.
 const Evaluated& evaluated() {
   static const Evaluated result = [] {
     Evaluated r;
-    r.inputs = test::tiny_run_inputs("gpt_neox", 12, 12, 2);
+    r.inputs = test::tiny_run_inputs("gpt_neox", 24, 8);
+    r.data_dir = write_tickets("memorize", 16, 16, 2);
+    r.iid_dir = write_tickets("iid", 40, 40, 0);
     train::TrainOptions o = test::quick_options(r.inputs, "full", "eval_memorized");
-    o.max_steps = 120;
-    o.batch_size = 12;
-    o.lr = 1e-2;
+    o.data_dir = r.data_dir;
+    o.max_steps = 300;
+    o.batch_size = 16;
+    o.lr = 3e-3;
     o.eval_every = 0;
     o.sampling = "sequential";
-    o.max_length = 0;  // whole examples: canaries sit at their ends
+    o.max_length = 0;
     train::Trainer(o).run();
     r.trained_dir = o.out_dir;
 
     tokenizer::Tokenizer tok = tokenizer::Tokenizer::from_folder(r.inputs.model_dir);
-    data::Dataset dataset = data::read_dataset(r.inputs.data_dir, data::OnBadRecord::kFail);
-    eval::EvalData data = eval::prepare_eval_data(dataset, r.inputs.data_dir, tok);
     model::CausalLM base = model::load_model(r.inputs.model_dir);
     model::CausalLM trained = model::load_model(r.trained_dir);
-    r.memorized = eval::evaluate(trained, base, tok, data, quick_eval_options());
-    r.untouched = eval::evaluate(base, base, tok, data, quick_eval_options());
+    data::Dataset dataset = data::read_dataset(r.data_dir, data::OnBadRecord::kFail);
+    r.memorized = eval::evaluate(trained, base, tok, eval::prepare_eval_data(dataset, r.data_dir, tok),
+                                 quick_eval_options());
+    data::Dataset iid = data::read_dataset(r.iid_dir, data::OnBadRecord::kFail);
+    r.untouched = eval::evaluate(base, base, tok, eval::prepare_eval_data(iid, r.iid_dir, tok), quick_eval_options());
     return r;
   }();
   return result;
@@ -138,8 +178,8 @@ TEST(EvalCli, CellLossesAgreeWithLogprobs) {
   if (!test::privtune_built()) GTEST_SKIP() << "privtune executable not built";
   const Evaluated& r = evaluated();
   tokenizer::Tokenizer tok = tokenizer::Tokenizer::from_folder(r.inputs.model_dir);
-  data::Dataset dataset = data::read_dataset(r.inputs.data_dir, data::OnBadRecord::kFail);
-  eval::EvalData data = eval::prepare_eval_data(dataset, r.inputs.data_dir, tok);
+  data::Dataset dataset = data::read_dataset(r.data_dir, data::OnBadRecord::kFail);
+  eval::EvalData data = eval::prepare_eval_data(dataset, r.data_dir, tok);
   model::CausalLM trained = model::load_model(r.trained_dir);
   const auto losses = eval::score_examples(trained, {data.test[0]}, {});
 
@@ -158,7 +198,7 @@ TEST(EvalCli, WritesMetricsAndRefusesToOverwrite) {
   const Evaluated& r = evaluated();
   const std::string out = test::temp_dir("eval_cli") + "/metrics.json";
   const std::string args = "eval --model '" + r.trained_dir + "' --base '" + r.inputs.model_dir + "' --data '" +
-                           r.inputs.data_dir + "' --out '" + out + "' --bootstrap 50 --quiet";
+                           r.data_dir + "' --out '" + out + "' --bootstrap 50 --quiet";
   auto first = test::run_privtune(args);
   ASSERT_EQ(first.code, 0) << first.err;
   EXPECT_NE(first.out.find("Canary exposure"), std::string::npos) << first.out;
@@ -205,10 +245,16 @@ TEST(EvalCli, BadInputsAreOneLineErrors) {
   EXPECT_NE(empty.err.find("test.jsonl: no examples"), std::string::npos) << empty.err;
   EXPECT_FALSE(core::path_exists(dir + "/m.json"));
 
-  // A base with another vocabulary.
-  const test::RunInputs other = test::tiny_run_inputs("llama", 24, 8);
-  auto mismatch = test::run_privtune("eval --model '" + r.trained_dir + "' --base '" + other.model_dir + "' --data '" +
-                                     r.inputs.data_dir + "' --out '" + dir + "/m.json' --quiet");
+  // A base whose tokenizer has another vocabulary (the same model with the built-in
+  // model's tokenizer.json).
+  const std::string other = dir + "/other";
+  core::make_directories(other);
+  for (const char* name : {"config.json", "model.safetensors"})
+    core::write_file_atomic(other + "/" + name, core::read_text_file(r.inputs.model_dir + "/" + name));
+  core::write_file_atomic(other + "/tokenizer.json",
+                          core::read_text_file(test::source_path("models/privtune-tiny/tokenizer.json")));
+  auto mismatch = test::run_privtune("eval --model '" + r.trained_dir + "' --base '" + other + "' --data '" +
+                                     r.data_dir + "' --out '" + dir + "/m.json' --quiet");
   EXPECT_EQ(mismatch.code, 2);
   EXPECT_NE(mismatch.err.find("vocabulary"), std::string::npos) << mismatch.err;
   EXPECT_FALSE(core::path_exists(dir + "/m.json"));
