@@ -24,15 +24,16 @@ constexpr const char* kMarker = "demo.json";  // written first: this folder is a
 struct DemoPreset {
   int64_t train, test, canaries_per_repetition, canary_length;
   std::vector<int64_t> canary_repetitions;
-  std::string epochs, max_length, bootstrap, extraction_spans, lora_r, lora_alpha;
+  std::string max_length, bootstrap, extraction_spans, lora_r, lora_alpha;
+  std::string epochs, dp_epochs;                      // DP learns less per step: more epochs
   std::string batch, dp_batch;                        // examples per step (expected, for DP)
   std::string lr_full, lr_lora, lr_dp, lr_dp_lora;  // tuned per method
 };
 
 DemoPreset preset(bool quick) {
   if (quick)
-    return {16, 8, 1, 3, {1, 4}, "1", "512", "100", "50", "8", "16", "8", "8", "1e-3", "5e-3", "2e-3", "1e-2"};
-  return {64, 32, 2, 3, {2, 8, 32}, "3", "512", "1000", "200", "16", "32", "8", "16", "2e-3", "1e-2", "4e-3", "2e-2"};
+    return {16, 8, 1, 3, {1, 4}, "512", "100", "50", "8", "16", "1", "1", "8", "8", "1e-3", "5e-3", "2e-3", "1e-2"};
+  return {64, 32, 2, 3, {2, 8, 32}, "512", "1000", "200", "16", "32", "3", "5", "8", "16", "5e-4", "1e-2", "1.5e-2", "3e-2"};
 }
 
 // The model committed under models/ (found next to the sources this binary was built
@@ -100,18 +101,19 @@ void add_demo_command(CLI::App& root) {
     plan.data_dir = data_dir;
     plan.out_dir = f->out;
     const std::string seed = std::to_string(f->seed);
-    plan.train_flags = {"--epochs", p.epochs, "--max-length", p.max_length, "--seed", seed, "--eval-every", "0"};
+    plan.train_flags = {"--max-length", p.max_length, "--seed", seed, "--eval-every", "0"};
     plan.eval_flags = {"--bootstrap", p.bootstrap, "--extraction-max-spans", p.extraction_spans,
                        "--max-length", p.max_length, "--seed", seed};
     const std::vector<std::string> lora = {"--lora-r", p.lora_r, "--lora-alpha", p.lora_alpha, "--lora-targets",
                                            "all-linear"};
-    const std::vector<std::string> dp = {"--target-epsilon", "8", "--max-grad-norm", "1.0", "--batch-size", p.dp_batch};
+    const std::vector<std::string> dp = {"--target-epsilon", "8", "--max-grad-norm", "1.0", "--batch-size", p.dp_batch,
+                                         "--epochs", p.dp_epochs};
     auto join = [](std::vector<std::string> a, const std::vector<std::string>& b) {
       a.insert(a.end(), b.begin(), b.end());
       return a;
     };
-    plan.runs = {{"full", "full", {"--lr", p.lr_full, "--batch-size", p.batch}},
-                 {"lora", "lora", join({"--lr", p.lr_lora, "--batch-size", p.batch}, lora)},
+    plan.runs = {{"full", "full", {"--lr", p.lr_full, "--batch-size", p.batch, "--epochs", p.epochs}},
+                 {"lora", "lora", join({"--lr", p.lr_lora, "--batch-size", p.batch, "--epochs", p.epochs}, lora)},
                  {"dp", "dp", join({"--lr", p.lr_dp}, dp)},
                  {"dp-lora", "dp-lora", join(join({"--lr", p.lr_dp_lora}, dp), lora)}};
     const std::vector<experiment::RunOutcome> outcomes = experiment::run_study(plan);
