@@ -95,6 +95,7 @@ CanaryExposure canary_exposure(model::CausalLM& model, const tokenizer::Tokenize
   CanaryExposure out;
   out.canary = &canary;
   out.loss = losses[0];
+  out.log2_space = log2_space;
   out.candidates = static_cast<int64_t>(losses.size()) - (enumerate ? 0 : 1);
   out.estimate = enumerate ? exact_exposure(losses[0], losses)
                            : sampled_exposure(losses[0], std::vector<double>(losses.begin() + 1, losses.end()),
@@ -109,8 +110,6 @@ core::Json exposure_metrics(model::CausalLM& model, const tokenizer::Tokenizer& 
   std::map<int64_t, std::vector<double>> by_repetitions;
   for (const data::Canary& canary : canaries) {
     const CanaryExposure e = canary_exposure(model, tok, canary, options);
-    const double log2_space =
-        static_cast<double>(canary.length) * std::log2(static_cast<double>(alphabet_symbols(canary.alphabet).size()));
     list.push_back({{"id", canary.id},
                     {"repetitions", canary.repetitions},
                     {"inserted", canary.inserted},
@@ -119,7 +118,7 @@ core::Json exposure_metrics(model::CausalLM& model, const tokenizer::Tokenizer& 
                     {"method", e.estimate.method},
                     {"loss", e.loss},
                     {"candidates", e.candidates},
-                    {"log2_space", log2_space}});
+                    {"log2_space", e.log2_space}});
     by_repetitions[canary.inserted ? canary.repetitions : 0].push_back(e.estimate.exposure);
   }
   // Mean exposure over canaries with a bootstrap interval over canaries.

@@ -25,6 +25,7 @@ struct CanaryExposure {
   const data::Canary* canary = nullptr;
   double loss = 0;           // total loss of the canary sentence, nats
   int64_t candidates = 0;    // candidates scored
+  double log2_space = 0;     // log2 of the candidate space's size
   ExposureEstimate estimate;
 };
 
