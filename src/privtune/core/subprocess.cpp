@@ -22,7 +22,27 @@ std::string self_executable() {
   return std::string(buffer.data(), static_cast<size_t>(n));
 }
 
-int run_process(const std::vector<std::string>& argv, const std::string& stdout_path, const std::string& stderr_path) {
+namespace {
+
+// The parent's environment with `extra` added, an entry of `extra` replacing the parent's
+// variable of the same name.
+std::vector<std::string> child_environment(const std::vector<std::string>& extra) {
+  auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
+  std::vector<std::string> entries;
+  for (char** e = environ; *e; ++e) {
+    const std::string entry(*e);
+    bool replaced = false;
+    for (const std::string& x : extra) replaced = replaced || name_of(x) == name_of(entry);
+    if (!replaced) entries.push_back(entry);
+  }
+  entries.insert(entries.end(), extra.begin(), extra.end());
+  return entries;
+}
+
+}  // namespace
+
+int run_process(const std::vector<std::string>& argv, const std::string& stdout_path, const std::string& stderr_path,
+                const std::vector<std::string>& env) {
   if (argv.empty()) throw Error("run_process: no program");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -33,8 +53,12 @@ int run_process(const std::vector<std::string>& argv, const std::string& stdout_
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  const std::vector<std::string> environment = child_environment(env);
+  std::vector<char*> envp;
+  for (const std::string& e : environment) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), environ);
+  const int spawned = posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (spawned != 0) throw Error(argv[0] + ": cannot start: " + std::strerror(spawned));
   int status = 0;

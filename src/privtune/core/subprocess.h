@@ -12,9 +12,11 @@ namespace privtune::core {
 std::string self_executable();
 
 // Runs argv[0] with argv (no shell), stdin from /dev/null, stdout and stderr appended to
-// the given files ("" keeps the parent's). Waits; returns the exit code, or 128 + signal
-// when the child was killed. Error when it cannot be started.
-int run_process(const std::vector<std::string>& argv, const std::string& stdout_path, const std::string& stderr_path);
+// the given files ("" keeps the parent's), the parent's environment plus `env` (NAME=VALUE
+// entries, replacing variables of the same name). Waits; returns the exit code, or
+// 128 + signal when the child was killed. Error when it cannot be started.
+int run_process(const std::vector<std::string>& argv, const std::string& stdout_path, const std::string& stderr_path,
+                const std::vector<std::string>& env = {});
 
 // The last non-empty line of a text file ("" when there is none), e.g. a child's error.
 std::string last_line(const std::string& path);

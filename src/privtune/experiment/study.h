@@ -1,19 +1,33 @@
 // A study: several fine-tuning runs of one base model on one dataset, each trained and then
 // evaluated against the base, every step a `privtune train` / `privtune eval` child process
 // (its peak memory its own, a crash contained, its log kept). The demo runs one; sweeps
-// run many.
+// (sweep.h) run many through the same run_train_eval().
 //
 //   OUT/runs/<name>/          the run's output folder (model or adapter, run.json, ...)
 //   OUT/runs/<name>/metrics.json
 //   OUT/logs/<name>.train.log, OUT/logs/<name>.eval.log   the children's stderr
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
-#include "privtune/core/json_util.h"
+#include "privtune/experiment/run_outcome.h"
 
 namespace privtune::experiment {
+
+// One run: train `method` on `data_dir` from `model_dir` into `out_dir`, then evaluate the
+// result against the base model into out_dir/metrics.json.
+struct TrainEvalJob {
+  std::string name;  // log file names and messages
+  std::string method, model_dir, data_dir, out_dir, logs_dir;
+  std::vector<std::string> train_flags, eval_flags;
+  std::vector<std::string> env;  // extra NAME=VALUE for the children (thread counts)
+};
+
+// Runs the job's two children; `say` gets a line as each starts and ends. A child that
+// fails is an Error naming the run, the exit code, the child's last error line and its log.
+RunOutcome run_train_eval(const TrainEvalJob& job, const std::function<void(const std::string&)>& say);
 
 struct StudyRun {
   std::string name;                      // folder name and table label, e.g. "dp-lora"
@@ -29,15 +43,7 @@ struct StudyPlan {
   bool progress = true;  // a line per step of the study on stderr
 };
 
-struct RunOutcome {
-  std::string name;
-  core::Json run;      // run.json
-  core::Json metrics;  // metrics.json
-  double train_seconds = 0, eval_seconds = 0;  // wall time of each child process
-};
-
-// Runs every run in order. A child that fails is an Error naming the run, the exit code,
-// the child's last error line and its log.
+// Runs every run in order, stopping at the first that fails.
 std::vector<RunOutcome> run_study(const StudyPlan& plan);
 
 }  // namespace privtune::experiment
