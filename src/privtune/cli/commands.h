@@ -17,6 +17,8 @@ void add_init_command(CLI::App& root);        // a random model to pre-train fro
 void add_demo_command(CLI::App& root);        // the privacy-utility-cost study end to end
 void add_merge_command(CLI::App& root);       // merge a LoRA adapter into its base
 void add_accountant_command(CLI::App& root);
+void add_sweep_command(CLI::App& root);       // grids of runs into a results database
+void add_report_command(CLI::App& root);      // the HTML report of a results database
 void add_tokenizer_commands(CLI::App& root);  // tokenize, tokenizer train
 void add_data_command(CLI::App& root);         // data generate|tag|stats
 

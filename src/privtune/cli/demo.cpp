@@ -1,7 +1,8 @@
 // privtune demo [--out DIR] [--quick] [--model DIR] [--overwrite] [--seed N]: the study the
 // project exists for, end to end on a laptop: generate a customer-support dataset with
 // canaries, fine-tune the built-in base model with full, lora, dp and dp-lora (epsilon 8),
-// evaluate each against the base, and write and print the summary (docs/demo.md).
+// evaluate each against the base, and write and print the summary, the results database
+// and the HTML report (docs/demo.md).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +12,8 @@
 #include "privtune/core/error.h"
 #include "privtune/core/file_io.h"
 #include "privtune/data/generator.h"
+#include "privtune/experiment/report.h"
+#include "privtune/experiment/results_db.h"
 #include "privtune/experiment/study.h"
 #include "privtune/experiment/summary.h"
 
@@ -55,6 +58,37 @@ void prepare_out(const std::string& out, bool overwrite) {
     core::remove_tree(out);
   }
   core::make_directories(out);
+}
+
+// Every run into OUT/results.db, the store sweeps use, and its report into OUT/report.html
+// (when this privtune has the chart libraries).
+std::string record_results(const experiment::StudyPlan& plan, const std::vector<experiment::RunOutcome>& outcomes,
+                           int64_t seed) {
+  experiment::ResultsDb db(core::join_path(plan.out_dir, "results.db"));
+  db.record_sweep("demo", "", "", "1/1");
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    const experiment::StudyRun& run = plan.runs[i];
+    core::Json train = core::Json::object();
+    std::vector<std::string> flags = plan.train_flags;
+    flags.insert(flags.end(), run.train_flags.begin(), run.train_flags.end());
+    for (size_t k = 0; k + 1 < flags.size(); k += 2) train[flags[k].substr(2)] = flags[k + 1];
+    const core::Json settings{{"method", run.method}, {"model", plan.model_dir}, {"data", plan.data_dir},
+                              {"seed", seed}, {"train", train}};
+    db.plan_run({run.name, "demo", run.name, run.method, plan.model_dir, plan.data_dir, seed, settings,
+                 core::join_path(plan.out_dir, "runs/" + run.name)});
+    db.mark_running(run.name, "");
+    db.record_done(run.name, outcomes[i]);
+  }
+  if (!experiment::report_bundles_embedded()) {
+    std::fprintf(stderr, "demo: no report.html: this privtune was built without the chart libraries "
+                         "(run scripts/fetch_report_js and rebuild)\n");
+    return "";
+  }
+  core::Json input = db.report_input();
+  input["title"] = "privtune demo: full, LoRA, DP-SGD and DP-LoRA on customer-support chats";
+  const std::string report = core::join_path(plan.out_dir, "report.html");
+  core::write_file_atomic(report, experiment::render_report(input));
+  return report;
 }
 
 }  // namespace
@@ -118,6 +152,7 @@ void add_demo_command(CLI::App& root) {
                  {"dp-lora", "dp-lora", join(join({"--lr", p.lr_dp_lora}, dp), lora)}};
     const std::vector<experiment::RunOutcome> outcomes = experiment::run_study(plan);
 
+    const std::string report = record_results(plan, outcomes, f->seed);
     const core::Json summary = experiment::study_summary(outcomes);
     core::write_file_atomic(core::join_path(f->out, "summary.csv"), experiment::summary_csv(summary));
     core::write_file_atomic(core::join_path(f->out, "summary.json"), summary.dump(2) + "\n");  // last: complete
@@ -125,7 +160,8 @@ void add_demo_command(CLI::App& root) {
       print_json(summary);
     } else {
       std::fputs(experiment::format_summary_table(summary).c_str(), stdout);
-      std::printf("Results in %s (summary.csv, summary.json, runs/)\n", f->out.c_str());
+      std::printf("Results in %s (summary.csv, summary.json, results.db, runs/)\n", f->out.c_str());
+      if (!report.empty()) std::printf("Report: %s (open it in a browser)\n", report.c_str());
     }
   });
 }

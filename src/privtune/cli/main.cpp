@@ -25,6 +25,8 @@ const AddCommand kCommands[] = {
     privtune::cli::add_eval_command,
     privtune::cli::add_merge_command,
     privtune::cli::add_accountant_command,
+    privtune::cli::add_sweep_command,
+    privtune::cli::add_report_command,
 };
 
 }  // namespace

@@ -1,0 +1,166 @@
+// `privtune sweep`, `sweep merge` and `report` end to end on the built-in model: a small
+// sweep, its resumption, a failing run, shards merged, the report rendered in headless
+// Chromium, and the refusals of bad input.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "privtune/core/file_io.h"
+#include "privtune/core/json_util.h"
+#include "run_privtune.h"
+
+namespace privtune {
+namespace {
+
+const std::string kSource = PRIVTUNE_SOURCE_DIR;
+
+std::string fresh(const std::string& name) {
+  const std::string dir = (std::filesystem::temp_directory_path() / ("privtune_sweep_test_" + name)).string();
+  core::remove_tree(dir);
+  core::make_directories(dir);
+  return dir;
+}
+
+// A dataset of a few short dialogues with canaries, made once for every test here.
+const std::string& dataset() {
+  static const std::string dir = [] {
+    const std::string d = fresh("data") + "/data";
+    auto r = test::run_privtune("data generate --kind customersim --train 6 --test 4 --canaries 1 --canary-reps 1,2 "
+                                "--canary-length 2 --seed 1 --out '" + d + "'");
+    EXPECT_EQ(r.code, 0) << r.err;
+    return d;
+  }();
+  return dir;
+}
+
+// Two tiny runs (full and lora) of the built-in model, plus `extra` TOML.
+std::string write_config(const std::string& dir, const std::string& extra = "") {
+  const std::string path = dir + "/sweep.toml";
+  core::write_file_atomic(path, "name = \"tiny\"\n"
+                                "model = \"" + kSource + "/models/privtune-tiny\"\n"
+                                "data = \"" + dataset() + "\"\n"
+                                "\n[train]\nmax-steps = 2\nbatch-size = 3\nmax-length = 64\n"
+                                "\n[eval]\nbootstrap = 10\nextraction-max-spans = 2\nmax-length = 64\n"
+                                "\n[grid]\nmethod = [\"full\", \"lora\"]\nlr = 1e-3\n" + extra);
+  return path;
+}
+
+core::Json run_json(const std::string& args) {
+  auto r = test::run_privtune(args + " --json --quiet");
+  EXPECT_EQ(r.code, 0) << r.err;
+  return r.code == 0 ? core::parse_json(r.out, "stdout") : core::Json();
+}
+
+TEST(Sweep, RunsResumesRecordsFailuresAndReports) {
+  if (!test::privtune_built()) GTEST_SKIP() << "privtune executable not built";
+  const std::string dir = fresh("main");
+  const std::string out = dir + "/out";
+  const std::string config = write_config(dir);
+
+  const core::Json first = run_json("sweep --config '" + config + "' --out '" + out + "' --jobs 2");
+  EXPECT_EQ(first["succeeded"], 2);
+  EXPECT_EQ(first["failed"], 0);
+  EXPECT_TRUE(core::path_exists(out + "/results.db"));
+  ASSERT_TRUE(first["report"].is_string()) << "this privtune has no chart libraries (scripts/fetch_report_js)";
+  const std::string html = core::read_text_file(out + "/report.html");
+  EXPECT_NE(html.find("lora"), std::string::npos);
+
+  // The same sweep again: nothing to run.
+  const core::Json again = run_json("sweep --config '" + config + "' --out '" + out + "'");
+  EXPECT_EQ(again["skipped"], 2);
+  EXPECT_EQ(again["succeeded"], 0);
+
+  // A run that fails (a negative learning rate) is recorded and reported, the sweep exits 2.
+  const std::string with_bad = write_config(dir, "\n[[run]]\nmethod = \"full\"\nlr = -1.0\n");
+  auto failed = test::run_privtune("sweep --config '" + with_bad + "' --out '" + out + "' --quiet");
+  EXPECT_EQ(failed.code, 2);
+  EXPECT_NE(failed.err.find("1 run(s) failed"), std::string::npos) << failed.err;
+  auto listed = test::run_privtune("sweep --config '" + with_bad + "' --out '" + out + "' --dry-run");
+  EXPECT_EQ(listed.code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("failed"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("done"), std::string::npos) << listed.out;
+
+  // The report of the database, with the failed run in it, renders in a real browser.
+  const std::string report = dir + "/report.html";
+  auto r = test::run_privtune("report --db '" + out + "/results.db' --out '" + report + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto refused = test::run_privtune("report --db '" + out + "/results.db' --out '" + report + "'");
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_NE(refused.err.find("exists"), std::string::npos);
+  if (std::system("command -v chromium > /dev/null 2>&1") != 0) GTEST_SKIP() << "chromium is not installed";
+  const std::string artifacts = std::string(PRIVTUNE_BINARY_DIR) + "/test-artifacts";
+  core::make_directories(artifacts);
+  const std::string check = "'" + kSource + "/tests/report/check_report_in_chromium' '" + report + "' '" + artifacts +
+                            "/report.png' > '" + dir + "/chromium.log' 2>&1";
+  EXPECT_EQ(std::system(check.c_str()), 0) << core::read_text_file(dir + "/chromium.log");
+  EXPECT_TRUE(core::path_exists(artifacts + "/report.png"));
+}
+
+TEST(Sweep, ShardsMerge) {
+  if (!test::privtune_built()) GTEST_SKIP() << "privtune executable not built";
+  const std::string dir = fresh("shards");
+  const std::string config = write_config(dir);
+  const core::Json a = run_json("sweep --config '" + config + "' --out '" + dir + "/a' --shard 1/2 --no-report");
+  const core::Json b = run_json("sweep --config '" + config + "' --out '" + dir + "/b' --shard 2/2 --no-report");
+  EXPECT_EQ(a["in_shard"], 1);
+  EXPECT_EQ(b["in_shard"], 1);
+  auto merged = test::run_privtune("sweep merge '" + dir + "/a/results.db' '" + dir + "/b/results.db' --out '" + dir +
+                                   "/all.db'");
+  ASSERT_EQ(merged.code, 0) << merged.err;
+  EXPECT_NE(merged.out.find("2 runs"), std::string::npos) << merged.out;
+  // Every run of the sweep is in the merged database: a dry run against it lists both as done.
+  core::make_directories(dir + "/all");
+  std::filesystem::copy_file(dir + "/all.db", dir + "/all/results.db");
+  const core::Json listed = run_json("sweep --config '" + config + "' --out '" + dir + "/all' --dry-run");
+  ASSERT_EQ(listed["runs"].size(), 2u);
+  for (const core::Json& run : listed["runs"]) EXPECT_EQ(run["status"], "done") << run.dump();
+  auto exists = test::run_privtune("sweep merge '" + dir + "/a/results.db' --out '" + dir + "/all.db'");
+  EXPECT_EQ(exists.code, 2);
+}
+
+TEST(Sweep, BadInputIsRefusedWithFileLineAndKey) {
+  if (!test::privtune_built()) GTEST_SKIP() << "privtune executable not built";
+  const std::string dir = fresh("bad");
+  auto expect_error = [&](const std::string& extra, const std::string& needle) {
+    core::remove_tree(dir + "/out");
+    const std::string config = write_config(dir, extra);
+    auto r = test::run_privtune("sweep --config '" + config + "' --out '" + dir + "/out' --quiet");
+    EXPECT_EQ(r.code, 2) << extra;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+    EXPECT_FALSE(core::path_exists(dir + "/out")) << "a refused sweep left an output folder";
+  };
+  expect_error("\n[[run]]\nmethod = \"full\"\nlearning-rate = 0.1\n", "sweep.toml:21: key 'run.learning-rate'");
+  expect_error("\n[[run]]\nmethod = \"full\"\nepochs = \"many\"\n", "sweep.toml:21: key 'run.epochs'");
+  expect_error("\n[[run]]\nmethod = \"fast\"\n", "sweep.toml:20: key 'run.method'");
+  expect_error("\n[[run]]\nmethod = \"full\"\nout = \"x\"\n", "key 'run.out'");
+  expect_error("\n[[run]]\nmethod = \"full\"\nmodel = \"/no/such/model\"\n", "/no/such/model");
+  auto shard = test::run_privtune("sweep --config '" + write_config(dir) + "' --out '" + dir + "/out' --shard 3/2");
+  EXPECT_EQ(shard.code, 2);
+  EXPECT_NE(shard.err.find("--shard '3/2'"), std::string::npos) << shard.err;
+  // A folder of other files is not a sweep's.
+  core::make_directories(dir + "/mine");
+  core::write_file_atomic(dir + "/mine/notes.txt", "mine");
+  auto foreign = test::run_privtune("sweep --config '" + write_config(dir) + "' --out '" + dir + "/mine'");
+  EXPECT_EQ(foreign.code, 2);
+  EXPECT_NE(foreign.err.find("not a sweep's folder"), std::string::npos) << foreign.err;
+  EXPECT_EQ(core::read_text_file(dir + "/mine/notes.txt"), "mine");
+  // A file that is not a results database.
+  auto report = test::run_privtune("report --db '" + dir + "/mine/notes.txt' --out '" + dir + "/r.html'");
+  EXPECT_EQ(report.code, 2);
+  EXPECT_NE(report.err.find("not a privtune results database"), std::string::npos) << report.err;
+  EXPECT_FALSE(core::path_exists(dir + "/r.html"));
+}
+
+TEST(Sweep, ExamplesParse) {
+  if (!test::privtune_built()) GTEST_SKIP() << "privtune executable not built";
+  const std::string dir = fresh("examples");
+  for (const char* name : {"builtin", "pythia", "llama", "gemma", "qwen"}) {
+    auto r = test::run_privtune("sweep --config '" + kSource + "/examples/" + name + ".toml' --out '" + dir + "/" +
+                                name + "' --dry-run --json");
+    ASSERT_EQ(r.code, 0) << name << ": " << r.err;
+    EXPECT_GE(core::parse_json(r.out, name)["runs"].size(), 20u) << name;
+  }
+}
+
+}  // namespace
+}  // namespace privtune
