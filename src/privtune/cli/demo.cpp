@@ -71,7 +71,8 @@ std::string record_results(const experiment::StudyPlan& plan, const std::vector<
     core::Json train = core::Json::object();
     std::vector<std::string> flags = plan.train_flags;
     flags.insert(flags.end(), run.train_flags.begin(), run.train_flags.end());
-    for (size_t k = 0; k + 1 < flags.size(); k += 2) train[flags[k].substr(2)] = flags[k + 1];
+    for (size_t k = 0; k + 1 < flags.size(); k += 2)
+      if (flags[k] != "--seed") train[flags[k].substr(2)] = flags[k + 1];  // the seed has its own column
     const core::Json settings{{"method", run.method}, {"model", plan.model_dir}, {"data", plan.data_dir},
                               {"seed", seed}, {"train", train}};
     db.plan_run({run.name, "demo", run.name, run.method, plan.model_dir, plan.data_dir, seed, settings,
