@@ -39,8 +39,8 @@ std::string write_config(const std::string& dir, const std::string& extra = "") 
   core::write_file_atomic(path, "name = \"tiny\"\n"
                                 "model = \"" + kSource + "/models/privtune-tiny\"\n"
                                 "data = \"" + dataset() + "\"\n"
-                                "\n[train]\nmax-steps = 2\nbatch-size = 3\nmax-length = 64\n"
-                                "\n[eval]\nbootstrap = 10\nextraction-max-spans = 2\nmax-length = 64\n"
+                                "\n[train]\nmax-steps = 2\nbatch-size = 3\nmax-length = 256\n"
+                                "\n[eval]\nbootstrap = 10\nextraction-max-spans = 2\nmax-length = 256\n"
                                 "\n[grid]\nmethod = [\"full\", \"lora\"]\nlr = 1e-3\n" + extra);
   return path;
 }
@@ -55,10 +55,12 @@ TEST(Sweep, RunsResumesRecordsFailuresAndReports) {
   if (!test::privtune_built()) GTEST_SKIP() << "privtune executable not built";
   const std::string dir = fresh("main");
   const std::string out = dir + "/out";
-  const std::string config = write_config(dir);
+  // full and lora from the grid, and a DP run, so that the report has every chart.
+  const std::string dp = "\n[[run]]\nmethod = \"dp\"\nlr = 1e-3\ntarget-epsilon = 8\nmax-grad-norm = 1.0\n";
+  const std::string config = write_config(dir, dp);
 
   const core::Json first = run_json("sweep --config '" + config + "' --out '" + out + "' --jobs 2");
-  EXPECT_EQ(first["succeeded"], 2);
+  EXPECT_EQ(first["succeeded"], 3);
   EXPECT_EQ(first["failed"], 0);
   EXPECT_TRUE(core::path_exists(out + "/results.db"));
   ASSERT_TRUE(first["report"].is_string()) << "this privtune has no chart libraries (scripts/fetch_report_js)";
@@ -67,11 +69,11 @@ TEST(Sweep, RunsResumesRecordsFailuresAndReports) {
 
   // The same sweep again: nothing to run.
   const core::Json again = run_json("sweep --config '" + config + "' --out '" + out + "'");
-  EXPECT_EQ(again["skipped"], 2);
+  EXPECT_EQ(again["skipped"], 3);
   EXPECT_EQ(again["succeeded"], 0);
 
   // A run that fails (a negative learning rate) is recorded and reported, the sweep exits 2.
-  const std::string with_bad = write_config(dir, "\n[[run]]\nmethod = \"full\"\nlr = -1.0\n");
+  const std::string with_bad = write_config(dir, dp + "\n[[run]]\nmethod = \"full\"\nlr = -1.0\n");
   auto failed = test::run_privtune("sweep --config '" + with_bad + "' --out '" + out + "' --quiet");
   EXPECT_EQ(failed.code, 2);
   EXPECT_NE(failed.err.find("1 run(s) failed"), std::string::npos) << failed.err;
@@ -93,6 +95,8 @@ TEST(Sweep, RunsResumesRecordsFailuresAndReports) {
   const std::string check = "'" + kSource + "/tests/report/check_report_in_chromium' '" + report + "' '" + artifacts +
                             "/report.png' > '" + dir + "/chromium.log' 2>&1";
   EXPECT_EQ(std::system(check.c_str()), 0) << core::read_text_file(dir + "/chromium.log");
+  EXPECT_NE(core::read_text_file(dir + "/chromium.log").find("report ok: 7 charts rendered"), std::string::npos)
+      << core::read_text_file(dir + "/chromium.log");
   EXPECT_TRUE(core::path_exists(artifacts + "/report.png"));
 }
 
