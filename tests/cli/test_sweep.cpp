@@ -100,6 +100,28 @@ TEST(Sweep, RunsResumesRecordsFailuresAndReports) {
   EXPECT_TRUE(core::path_exists(artifacts + "/report.png"));
 }
 
+// A sweep killed (SIGKILL, nothing flushed) while runs are in flight: its database stays
+// readable, and the next sweep finishes what was left without redoing finished runs.
+TEST(Sweep, KilledSweepResumes) {
+  if (!test::privtune_built()) GTEST_SKIP() << "privtune executable not built";
+  if (std::system("command -v timeout > /dev/null 2>&1") != 0) GTEST_SKIP() << "no timeout command";
+  const std::string dir = fresh("killed");
+  const std::string out = dir + "/out";
+  const std::string config = write_config(dir);
+  // --foreground: only the sweep is killed, not its children; they must die with it.
+  const std::string killed = "timeout --foreground -s KILL 6 '" + test::privtune_path() + "' sweep --config '" +
+                             config + "' --out '" + out + "' --quiet --no-report > /dev/null 2>&1";
+  EXPECT_NE(std::system(killed.c_str()), 0) << "the sweep finished before it was killed: nothing was tested";
+  // (the bracket keeps the pattern from matching the shell that runs pgrep)
+  const std::string orphans = "sleep 1; pgrep -f '[ ](train|eval) .*" + out + "/runs' > /dev/null";
+  EXPECT_NE(std::system(orphans.c_str()), 0) << "a child of the killed sweep is still running";
+  const core::Json resumed = run_json("sweep --config '" + config + "' --out '" + out + "' --no-report");
+  EXPECT_EQ(resumed["skipped"].get<int>() + resumed["succeeded"].get<int>(), 2) << resumed.dump();
+  EXPECT_EQ(resumed["failed"], 0);
+  const core::Json again = run_json("sweep --config '" + config + "' --out '" + out + "' --no-report");
+  EXPECT_EQ(again["skipped"], 2);
+}
+
 TEST(Sweep, ShardsMerge) {
   if (!test::privtune_built()) GTEST_SKIP() << "privtune executable not built";
   const std::string dir = fresh("shards");

@@ -14,7 +14,9 @@ std::string self_executable();
 // Runs argv[0] with argv (no shell), stdin from /dev/null, stdout and stderr appended to
 // the given files ("" keeps the parent's), the parent's environment plus `env` (NAME=VALUE
 // entries, replacing variables of the same name). Waits; returns the exit code, or
-// 128 + signal when the child was killed. Error when it cannot be started.
+// 128 + signal when the child was killed. Error when it cannot be started. The child is
+// killed when the calling thread dies (Linux PR_SET_PDEATHSIG): nothing runs on behind a
+// killed sweep.
 int run_process(const std::vector<std::string>& argv, const std::string& stdout_path, const std::string& stderr_path,
                 const std::vector<std::string>& env = {});
 
