@@ -19,6 +19,7 @@ void add_merge_command(CLI::App& root);       // merge a LoRA adapter into its b
 void add_accountant_command(CLI::App& root);
 void add_sweep_command(CLI::App& root);       // grids of runs into a results database
 void add_report_command(CLI::App& root);      // the HTML report of a results database
+void add_launch_command(CLI::App& root);      // N local data-parallel workers
 void add_tokenizer_commands(CLI::App& root);  // tokenize, tokenizer train
 void add_data_command(CLI::App& root);         // data generate|tag|stats
 

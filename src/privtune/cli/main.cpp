@@ -27,6 +27,7 @@ const AddCommand kCommands[] = {
     privtune::cli::add_accountant_command,
     privtune::cli::add_sweep_command,
     privtune::cli::add_report_command,
+    privtune::cli::add_launch_command,
 };
 
 }  // namespace

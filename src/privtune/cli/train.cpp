@@ -76,6 +76,9 @@ void add_flags(CLI::App& cmd, TrainFlags& f) {
   cmd.add_option("--checkpoint-every", o.checkpoint_every, "Checkpoint every N steps for --resume (0: never)");
   cmd.add_option("--log-every", o.log_every, "Steps between progress lines when not on a terminal")
       ->capture_default_str();
+  cmd.add_option("--dist-timeout", o.dist_timeout,
+                 "Data-parallel runs (WORLD_SIZE > 1): seconds to wait for the other workers before failing")
+      ->capture_default_str();
   cmd.add_flag("--json", f.json, "Print run.json to stdout at the end");
   cmd.add_flag("--quiet", f.quiet, "No progress output");
 }
@@ -127,6 +130,7 @@ void add_train_command(CLI::App& root) {
     options.progress = !flags->quiet;
     train::Trainer trainer(options);
     const core::Json run = trainer.run();
+    if (run.contains("distributed") && run["distributed"]["rank"] != 0) return;  // rank 0 reports
     if (flags->json)
       print_json(run);
     else

@@ -40,8 +40,6 @@ std::vector<std::string> child_environment(const std::vector<std::string>& extra
   return entries;
 }
 
-}  // namespace
-
 // The child's side of run_process, between fork and exec: only async-signal-safe calls.
 // It dies with the thread that started it (PR_SET_PDEATHSIG), so that a sweep killed with
 // SIGKILL leaves no training running on behind it. An exec failure's errno goes back through
@@ -68,8 +66,9 @@ std::vector<std::string> child_environment(const std::vector<std::string>& extra
   ::_exit(127);
 }
 
-int run_process(const std::vector<std::string>& argv, const std::string& stdout_path, const std::string& stderr_path,
-                const std::vector<std::string>& env) {
+// Forks and execs; returns the child's pid once exec succeeded, Error when it did not.
+pid_t spawn(const std::vector<std::string>& argv, const std::string& stdout_path, const std::string& stderr_path,
+            const std::vector<std::string>& env) {
   if (argv.empty()) throw Error("run_process: no program");
   // Everything the child needs is built before fork: it may not allocate.
   std::vector<char*> args;
@@ -100,14 +99,30 @@ int run_process(const std::vector<std::string>& argv, const std::string& stdout_
     got = ::read(error_pipe[0], &exec_error, sizeof exec_error);
   } while (got < 0 && errno == EINTR);
   ::close(error_pipe[0]);
+  if (got == static_cast<ssize_t>(sizeof exec_error)) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    throw Error(argv[0] + ": cannot start: " + std::strerror(exec_error));
+  }
+  return pid;
+}
 
+}  // namespace
+
+int run_process(const std::vector<std::string>& argv, const std::string& stdout_path, const std::string& stderr_path,
+                const std::vector<std::string>& env) {
+  const pid_t pid = spawn(argv, stdout_path, stderr_path, env);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) throw Error(argv[0] + ": waitpid failed: " + std::strerror(errno));
   }
-  if (got == static_cast<ssize_t>(sizeof exec_error)) throw Error(argv[0] + ": cannot start: " + std::strerror(exec_error));
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
+}
+
+int start_process(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  return spawn(argv, "", "", env);
 }
 
 std::string last_line(const std::string& path) {

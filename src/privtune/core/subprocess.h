@@ -20,6 +20,11 @@ std::string self_executable();
 int run_process(const std::vector<std::string>& argv, const std::string& stdout_path, const std::string& stderr_path,
                 const std::vector<std::string>& env = {});
 
+// Starts argv[0] with argv (no shell) and the parent's environment plus `env`, stdin from
+// /dev/null, stdout and stderr shared with the parent; returns its pid without waiting.
+// Like run_process, the child dies with the calling thread.
+int start_process(const std::vector<std::string>& argv, const std::vector<std::string>& env);
+
 // The last non-empty line of a text file ("" when there is none), e.g. a child's error.
 std::string last_line(const std::string& path);
 

@@ -8,8 +8,8 @@ namespace {
 
 class PlainAggregator final : public GradientAggregator {
  public:
-  PlainAggregator(std::vector<torch::Tensor> trainable, double max_grad_norm)
-      : trainable_(std::move(trainable)), max_grad_norm_(max_grad_norm) {}
+  PlainAggregator(std::vector<torch::Tensor> trainable, double max_grad_norm, GradientReduce reduce)
+      : trainable_(std::move(trainable)), max_grad_norm_(max_grad_norm), reduce_(std::move(reduce)) {}
 
   void begin_step(int64_t rows) override { rows_ = static_cast<double>(rows); }
 
@@ -18,6 +18,15 @@ class PlainAggregator final : public GradientAggregator {
   }
 
   double finish_step() override {
+    if (reduce_) {
+      // Every worker sends every gradient, including ones its examples did not reach.
+      std::vector<torch::Tensor> grads;
+      for (torch::Tensor& p : trainable_) {
+        if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+        grads.push_back(p.mutable_grad());
+      }
+      reduce_(grads);
+    }
     // clip_grad_norm_ with an infinite limit still returns the norm without scaling.
     const double limit = max_grad_norm_ > 0 ? max_grad_norm_ : std::numeric_limits<double>::infinity();
     return torch::nn::utils::clip_grad_norm_(trainable_, limit);
@@ -26,14 +35,15 @@ class PlainAggregator final : public GradientAggregator {
  private:
   std::vector<torch::Tensor> trainable_;
   double max_grad_norm_;
+  GradientReduce reduce_;
   double rows_ = 1.0;
 };
 
 }  // namespace
 
 std::unique_ptr<GradientAggregator> make_plain_aggregator(const std::vector<torch::Tensor>& trainable,
-                                                          double max_grad_norm) {
-  return std::make_unique<PlainAggregator>(trainable, max_grad_norm);
+                                                          double max_grad_norm, GradientReduce reduce) {
+  return std::make_unique<PlainAggregator>(trainable, max_grad_norm, std::move(reduce));
 }
 
 }  // namespace privtune::train

@@ -8,6 +8,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -32,10 +33,15 @@ class GradientAggregator {
   virtual void restore(const core::Json&) {}
 };
 
+// Data-parallel training: sums the gradients in place over the workers (every worker calls
+// it once per step, with every trainable parameter's gradient, in the same order).
+using GradientReduce = std::function<void(std::vector<torch::Tensor>& grads)>;
+
 // Mean of per-example losses over the logical batch; max_grad_norm > 0 clips the whole
-// gradient's norm (torch's clip_grad_norm_).
+// gradient's norm (torch's clip_grad_norm_). With `reduce`, `rows` of begin_step is the
+// row count over all workers and the gradients are summed over them before clipping.
 std::unique_ptr<GradientAggregator> make_plain_aggregator(const std::vector<torch::Tensor>& trainable,
-                                                          double max_grad_norm);
+                                                          double max_grad_norm, GradientReduce reduce = nullptr);
 
 struct DpAggregatorOptions {
   double max_grad_norm = 1.0;  // C
@@ -44,6 +50,10 @@ struct DpAggregatorOptions {
   std::string clip_method = "auto";
   bool seeded = false;  // reproducible noise (not for release)
   uint64_t seed = 0;
+  // Data-parallel: each worker clips its own examples, one worker adds the noise
+  // (add_noise), and the noisy sum is summed over the workers: noise enters once per step.
+  bool add_noise = true;
+  GradientReduce reduce;
 };
 
 // DP-SGD through dp::PerExampleClipper (book-keeping, one backward) and dp::GaussianNoise.

@@ -35,13 +35,16 @@ class DpAggregator final : public GradientAggregator {
   double finish_step() override {
     const double stddev = options_.noise_multiplier * options_.max_grad_norm;
     torch::NoGradGuard no_grad;
+    std::vector<torch::Tensor> grads;
     for (torch::Tensor& p : trainable_) {
       // An empty draw (or a parameter no example reached) still gets its noise.
       if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
       torch::Tensor grad = p.mutable_grad();
-      if (stddev > 0) noise_.add(grad, stddev);
-      grad.div_(options_.expected_batch);
+      if (stddev > 0 && options_.add_noise) noise_.add(grad, stddev);
+      grads.push_back(grad);
     }
+    if (options_.reduce) options_.reduce(grads);  // sum of every worker's clipped sum, noise once
+    for (torch::Tensor& grad : grads) grad.div_(options_.expected_batch);
     return units_ > 0 ? norm_sum_ / static_cast<double>(units_) : 0.0;
   }
 

@@ -73,6 +73,7 @@ struct TrainOptions {
   int64_t eval_batch_size = 16;
   bool eval = true;              // evaluate the test split (periodically and at the end)
   bool progress = true;          // progress bar on a terminal
+  double dist_timeout = 300.0;   // seconds a data-parallel worker waits for the others
 
   // Error naming the flag for any impossible value; called before any work.
   void validate() const;

@@ -14,6 +14,7 @@
 #include "privtune/core/file_io.h"
 #include "privtune/data/batching.h"
 #include "privtune/data/rng.h"
+#include "privtune/dist/communicator.h"
 #include "privtune/dp/calibrate.h"
 #include "privtune/eval/token_losses.h"
 #include "privtune/model/checkpoint.h"
@@ -86,7 +87,16 @@ Trainer::Trainer(TrainOptions options) : options_(std::move(options)) {
   device_ = model::parse_device(options_.device);
   dtype_ = model::parse_dtype(options_.dtype, device_);
   autocast_ = options_.autocast == "bf16" || (options_.autocast == "auto" && device_.is_cuda());
-  if (!options_.resume) check_output();
+  // Joined before anything can fail on one worker only, so that a failure reaches the
+  // others as a closed connection instead of a wait for a worker that never comes.
+  if (const std::optional<dist::World> world = dist::world_from_environment()) {
+    comm_ = dist::Communicator::connect(*world, options_.dist_timeout);
+    if (comm_->rank() != 0) options_.progress = false;  // one progress display
+    if (options_.dp_unit == "user")
+      throw Error("--dp-unit user is not supported in data-parallel runs yet (WORLD_SIZE > 1): a user's examples "
+                  "must be clipped together on one worker");
+  }
+  if (!options_.resume && writes()) check_output();
 
   tokenizer_ = std::make_unique<tokenizer::Tokenizer>(tokenizer::Tokenizer::from_folder(options_.model_dir));
   RunDataOptions data_options;
@@ -103,7 +113,7 @@ Trainer::Trainer(TrainOptions options) : options_(std::move(options)) {
   trainable_ = prepare_trainable(model_, options_);
   plan_steps();
   // Only now, with every input read and every setting checked, does OUT change.
-  if (!options_.resume) prepare_output();
+  if (!options_.resume && writes()) prepare_output();
   OptimizerOptions opt;
   opt.kind = options_.optimizer;
   opt.lr = options_.lr;
@@ -112,9 +122,16 @@ Trainer::Trainer(TrainOptions options) : options_(std::move(options)) {
   opt.beta1 = options_.beta1, opt.beta2 = options_.beta2, opt.eps = options_.adam_eps;
   optimizer_ = std::make_unique<Optimizer>(trainable_.tensors, opt);
   if (options_.resume) restore_checkpoint();
+  if (comm_) {
+    // Every worker starts from rank 0's weights (LoRA's random A, a resumed checkpoint).
+    std::vector<torch::Tensor> weights = trainable_.tensors;
+    comm_->broadcast(weights, 0);
+  }
 }
 
 Trainer::~Trainer() = default;
+
+bool Trainer::writes() const { return !comm_ || comm_->rank() == 0; }
 
 void Trainer::check_output() const {
   const std::string& out = options_.out_dir;
@@ -140,11 +157,20 @@ void Trainer::plan_steps() {
   const int64_t examples = static_cast<int64_t>(data_.train.size());
   const int64_t units = user_level ? data_.users : examples;
 
+  // A data-parallel worker samples from its own shard: rank, rank + W, rank + 2W, ...
+  const int64_t world = comm_ ? comm_->world_size() : 1;
+  const int64_t rank = comm_ ? comm_->rank() : 0;
+  shard_.clear();
+  for (int64_t i = rank; i < examples; i += world) shard_.push_back(i);
+
   data::SamplerOptions so;
   const std::string sampling = options_.sampling == "auto" ? (private_method ? "poisson" : "shuffle") : options_.sampling;
   so.kind = data::parse_sampling(sampling);
-  so.n = examples;
-  so.batch_size = options_.batch_size;
+  so.n = static_cast<int64_t>(shard_.size());
+  so.batch_size = options_.batch_size / world;
+  if (so.kind != data::SamplingKind::kPoisson && options_.batch_size % world != 0)
+    throw Error("--batch-size " + std::to_string(options_.batch_size) + " is not a multiple of WORLD_SIZE " +
+                std::to_string(world) + " (each worker takes an equal share of a step's rows)");
   if (resume_state_.contains("sampler_seed")) {
     so.seed = resume_state_["sampler_seed"].get<uint64_t>();
   } else if (options_.seed >= 0) {
@@ -155,12 +181,15 @@ void Trainer::plan_steps() {
     so.seed = (static_cast<uint64_t>(entropy()) << 32) ^ entropy();
   }
   if (so.kind == data::SamplingKind::kPoisson) {
+    // Every worker keeps each of its examples with the same global q: together, one
+    // Poisson draw over the whole dataset, which is what the accountant assumes.
     so.q = std::min(1.0, static_cast<double>(options_.batch_size) / static_cast<double>(units));
     if (user_level) so.groups = data_.train_users;
   }
+  sampler_seed_ = so.seed;  // what a checkpoint keeps; each worker draws from its own stream
+  if (rank > 0) so.seed ^= data::fnv1a64("rank " + std::to_string(rank));
   sampler_ = data::make_sampler(so);
   sampling_kind_ = so.kind;
-  sampler_seed_ = so.seed;
 
   const double steps_per_epoch = so.kind == data::SamplingKind::kPoisson
                                      ? 1.0 / so.q
@@ -169,8 +198,10 @@ void Trainer::plan_steps() {
                                         : std::max<int64_t>(1, static_cast<int64_t>(std::ceil(options_.epochs * steps_per_epoch - 1e-9)));
   schedule_ = Schedule{options_.schedule, options_.lr, options_.warmup_steps, total_steps_};
 
+  GradientReduce reduce;
+  if (comm_) reduce = [this](std::vector<torch::Tensor>& grads) { comm_->all_reduce_sum(grads); };
   if (!private_method) {
-    aggregator_ = make_plain_aggregator(trainable_.tensors, options_.max_grad_norm);
+    aggregator_ = make_plain_aggregator(trainable_.tensors, options_.max_grad_norm, reduce);
     return;
   }
   DpPlan plan;
@@ -196,6 +227,8 @@ void Trainer::plan_steps() {
   agg.clip_method = options_.clip_method;
   agg.seeded = options_.seed >= 0;
   agg.seed = static_cast<uint64_t>(std::max<int64_t>(0, options_.seed));
+  agg.add_noise = rank == 0;  // noise once per step, not once per worker
+  agg.reduce = reduce;
   aggregator_ = make_dp_aggregator(model_, trainable_.tensors, agg);
   dp_ = plan;
 }
@@ -221,7 +254,9 @@ double Trainer::train_step(const std::vector<int64_t>& batch) {
   torch::manual_seed(data::fnv1a64("step") ^ (sampler_seed_ * 0x9e3779b97f4a7c15ULL) ^ static_cast<uint64_t>(step_));
   optimizer_->set_lr(schedule_.lr_at(step_));
   const data::BatchOptions batch_options{options_.max_length, pad_id_};
-  aggregator_->begin_step(static_cast<int64_t>(batch.size()));
+  step_rows_ = static_cast<int64_t>(batch.size());
+  if (comm_) step_rows_ = std::llround(comm_->sum({static_cast<double>(batch.size())})[0]);
+  aggregator_->begin_step(step_rows_);
   double loss_sum = 0.0;
   for (const auto& rows : split_micro_batches(batch)) {
     DeviceBatch db = to_device(data::collate(data_.train, rows, batch_options), loss_on_, device_, dtype_);
@@ -238,23 +273,30 @@ double Trainer::train_step(const std::vector<int64_t>& batch) {
   }
   // A Poisson draw can be empty: DP-SGD still takes its (pure noise) step, which the
   // accountant counts; a non-private run has nothing to learn from.
-  if (!batch.empty() || dp_) {
+  if (step_rows_ > 0 || dp_) {
     last_grad_norm_ = aggregator_->finish_step();
     optimizer_->step();
   }
   optimizer_->zero_grad();
   if (dp_) accountant_->step(dp_->q, dp_->sigma);
   ++step_;
-  return batch.empty() ? std::nan("") : loss_sum / static_cast<double>(batch.size());
+  if (comm_) {  // the step's loss and tokens over all workers, for the log
+    const std::vector<double> totals = comm_->sum({loss_sum, static_cast<double>(step_tokens_)});
+    loss_sum = totals[0];
+    step_tokens_ = std::llround(totals[1]);
+  }
+  return step_rows_ == 0 ? std::nan("") : loss_sum / static_cast<double>(step_rows_);
 }
 
 void Trainer::log_line(const core::Json& line) {
+  if (!writes()) return;
   std::ofstream log(core::join_path(options_.out_dir, kLogFile), std::ios::app);
   log << line.dump() << "\n";
   if (!log) throw Error(core::join_path(options_.out_dir, kLogFile) + ": cannot append to the log");
 }
 
 void Trainer::evaluate(int64_t step) {
+  if (!writes()) return;  // the others go on to the next step and wait for rank 0 there
   eval::EvalOptions eo;
   eo.batch_size = options_.eval_batch_size;
   eo.max_length = options_.max_length;
@@ -277,7 +319,8 @@ core::Json Trainer::run() {
   const bool can_eval = options_.eval && !data_.test.empty();
   if (step_ == 0 && can_eval && options_.eval_every > 0) evaluate(0);
   while (step_ < total_steps_) {
-    const std::vector<int64_t> batch = sampler_->next();
+    std::vector<int64_t> batch = sampler_->next();
+    for (int64_t& i : batch) i = shard_[static_cast<size_t>(i)];  // shard position -> example
     step_tokens_ = 0;
     const auto start = std::chrono::steady_clock::now();
     const double loss = train_step(batch);
@@ -292,7 +335,7 @@ core::Json Trainer::run() {
                     {"epoch", sampler_->epochs()},
                     {"loss", std::isnan(loss) ? core::Json(nullptr) : core::Json(loss)},
                     {"lr", schedule_.lr_at(step_ - 1)},
-                    {"rows", batch.size()},
+                    {"rows", step_rows_},
                     {"tokens", step_tokens_},
                     {"grad_norm", last_grad_norm_},
                     {"step_s", step_s},
@@ -317,14 +360,21 @@ core::Json Trainer::run() {
   }
   progress_->finish();
   if (can_eval && (options_.eval_every == 0 || step_ % options_.eval_every != 0)) evaluate(step_);
-  save_outputs();
   core::Json report = run_report();
+  if (comm_) report["distributed"] = {{"world_size", comm_->world_size()}, {"rank", comm_->rank()}, {"backend", "gloo"}};
+  if (!writes()) return report;
+  save_outputs();
   core::write_file_atomic(core::join_path(options_.out_dir, kRunFile), report.dump(2) + "\n");
   core::remove_tree(core::join_path(options_.out_dir, kCheckpointDir));
   return report;
 }
 
 void Trainer::write_checkpoint() {
+  // Every worker's sampler position, so that each can resume its own stream.
+  const std::string sampler_state = sampler_->state().dump();
+  const std::vector<std::string> samplers =
+      comm_ ? comm_->all_gather_text("sampler/" + std::to_string(step_), sampler_state) : std::vector<std::string>{};
+  if (!writes()) return;
   CheckpointData data;
   for (size_t i = 0; i < trainable_.names.size(); ++i)
     data.parameters.emplace_back(trainable_.names[i], trainable_.tensors[i].detach());
@@ -335,10 +385,15 @@ void Trainer::write_checkpoint() {
                 {"train_seconds", train_seconds_},
                 {"last_loss", last_loss_},
                 {"sampler", sampler_->state()},
+                {"world_size", comm_ ? comm_->world_size() : 1},
                 {"sampler_seed", sampler_seed_},
                 {"aggregator", aggregator_->state()},
                 {"evaluations", evaluations_}};
   if (accountant_) data.state["accountant"] = accountant_->to_json();
+  if (comm_) {
+    data.state["samplers"] = core::Json::array();
+    for (const std::string& state : samplers) data.state["samplers"].push_back(core::Json::parse(state));
+  }
   save_checkpoint(options_.out_dir, data, dtype_);
 }
 
@@ -361,10 +416,19 @@ void Trainer::restore_checkpoint() {
   train_seconds_ = core::json_require<double>(s, "train_seconds", where);
   last_loss_ = core::json_value<double>(s, "last_loss", 0.0, where);
   evaluations_ = core::json_require<core::Json>(s, "evaluations", where);
-  sampler_->restore(core::json_require<core::Json>(s, "sampler", where));
+  const int64_t world = comm_ ? comm_->world_size() : 1;
+  if (core::json_value<int64_t>(s, "world_size", 1, where) != world)
+    throw Error(where + ": written by a run of " + std::to_string(core::json_value<int64_t>(s, "world_size", 1, where)) +
+                " worker(s); resume it with as many (WORLD_SIZE is " + std::to_string(world) + ")");
+  if (comm_) {
+    const core::Json samplers = core::json_require<core::Json>(s, "samplers", where);
+    sampler_->restore(samplers.at(static_cast<size_t>(comm_->rank())));
+  } else {
+    sampler_->restore(core::json_require<core::Json>(s, "sampler", where));
+  }
   aggregator_->restore(core::json_value<core::Json>(s, "aggregator", core::Json::object(), where));
   if (accountant_) accountant_ = dp::Accountant::from_json(core::json_require<core::Json>(s, "accountant", where), where);
-  truncate_log(core::join_path(options_.out_dir, kLogFile), step_);
+  if (writes()) truncate_log(core::join_path(options_.out_dir, kLogFile), step_);
 }
 
 }  // namespace privtune::train

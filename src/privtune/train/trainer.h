@@ -29,6 +29,10 @@
 #include "privtune/train/schedule.h"
 #include "privtune/train/trainable.h"
 
+namespace privtune::dist {
+class Communicator;
+}
+
 namespace privtune::train {
 
 // DP settings resolved at start-up.
@@ -105,6 +109,13 @@ class Trainer {
   double last_grad_norm_ = 0.0;
   core::Json resume_state_ = core::Json::object();  // the checkpoint's state.json when resuming
   std::unique_ptr<core::Progress> progress_;
+
+  // Data-parallel training (WORLD_SIZE > 1, docs/distributed.md): this worker's examples
+  // (rank, rank + W, rank + 2W, ...) and its link to the others. Only rank 0 writes.
+  std::unique_ptr<dist::Communicator> comm_;
+  std::vector<int64_t> shard_;
+  int64_t step_rows_ = 0;  // rows of the current step over all workers
+  bool writes() const;
 };
 
 }  // namespace privtune::train
