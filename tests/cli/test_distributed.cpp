@@ -109,6 +109,31 @@ TEST(Distributed, DpNoiseIsAddedOncePerStep) {
   expect_same_step("dp_noise", noisy_dp_flags());
 }
 
+// Two workers stop after step 2, leaving a checkpoint with both samplers' positions; resumed
+// with two workers, the run ends where an uninterrupted one does.
+TEST(Distributed, EveryWorkerResumesFromTheCheckpoint) {
+  if (!test::privtune_built()) GTEST_SKIP() << "privtune executable not built";
+  const std::string dir = fresh("resume");
+  const std::string flags = "--model '" + kModel + "' --data '" + dataset() +
+                            "' --method dp --target-epsilon 8 --max-grad-norm 1.0 --batch-size 4 --max-steps 4 "
+                            "--max-length 64 --seed 3 --no-eval --quiet --lr 1e-3";
+  auto whole = test::run_privtune("launch --nproc 2 -- train " + flags + " --out '" + dir + "/whole'");
+  ASSERT_EQ(whole.code, 0) << whole.err;
+  auto first = test::run_privtune("launch --nproc 2 -- train " + flags + " --out '" + dir + "/cut' --stop-after 2");
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_NE(first.out.find("stopped after step 2"), std::string::npos) << first.out;
+  const core::Json state = core::read_json_file(dir + "/cut/checkpoint/state.json");
+  EXPECT_EQ(state["samplers"].size(), 2u);
+  auto alone = test::run_privtune("train --resume '" + dir + "/cut' --quiet");
+  EXPECT_EQ(alone.code, 2);
+  EXPECT_NE(alone.err.find("resume it with as many"), std::string::npos) << alone.err;
+  auto second = test::run_privtune("launch --nproc 2 -- train --resume '" + dir + "/cut' --quiet");
+  ASSERT_EQ(second.code, 0) << second.err;
+  EXPECT_LT(max_difference(dir + "/whole/model.safetensors", dir + "/cut/model.safetensors"), 1e-6);
+  const core::Json a = core::read_json_file(dir + "/whole/run.json"), b = core::read_json_file(dir + "/cut/run.json");
+  EXPECT_DOUBLE_EQ(a["dp"]["epsilon"].get<double>(), b["dp"]["epsilon"].get<double>());
+}
+
 TEST(Distributed, KilledWorkerMakesTheOtherFailClearly) {
   if (!test::privtune_built()) GTEST_SKIP() << "privtune executable not built";
   const std::string dir = fresh("killed");

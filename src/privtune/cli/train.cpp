@@ -18,6 +18,7 @@ struct TrainFlags {
   train::TrainOptions o;
   std::string config, resume;
   bool json = false, quiet = false;
+  int64_t stop_after = 0;  // > 0: stop after this step, leaving a checkpoint to resume from
 };
 
 void add_flags(CLI::App& cmd, TrainFlags& f) {
@@ -79,6 +80,8 @@ void add_flags(CLI::App& cmd, TrainFlags& f) {
   cmd.add_option("--dist-timeout", o.dist_timeout,
                  "Data-parallel runs (WORLD_SIZE > 1): seconds to wait for the other workers before failing")
       ->capture_default_str();
+  cmd.add_option("--stop-after", f.stop_after,
+                 "Stop after step N as if interrupted, leaving a checkpoint for --resume (a time-limited job)");
   cmd.add_flag("--json", f.json, "Print run.json to stdout at the end");
   cmd.add_flag("--quiet", f.quiet, "No progress output");
 }
@@ -121,16 +124,24 @@ void add_train_command(CLI::App& root) {
       // A resumed run is the run that was started: its settings come from its checkpoint.
       for (const CLI::Option* option : cmd->get_options()) {
         const std::string name = option->get_name();
-        if (option->count() > 0 && name != "--resume" && name != "--quiet" && name != "--json")
+        if (option->count() > 0 && name != "--resume" && name != "--quiet" && name != "--json" &&
+            name != "--stop-after")
           throw Error("--resume continues a run with the settings it started with; " + name + " cannot be given with it");
       }
       options.resume = true;
       options.out_dir = flags->resume;
     }
     options.progress = !flags->quiet;
+    if (flags->stop_after < 0) throw Error("--stop-after must be >= 1");
     train::Trainer trainer(options);
+    if (flags->stop_after > 0) trainer.stop_after_step(flags->stop_after);
     const core::Json run = trainer.run();
     if (run.contains("distributed") && run["distributed"]["rank"] != 0) return;  // rank 0 reports
+    if (run.contains("stopped_at_step")) {
+      std::printf("stopped after step %lld; continue with --resume %s\n",
+                  static_cast<long long>(run["stopped_at_step"].get<int64_t>()), options.out_dir.c_str());
+      return;
+    }
     if (flags->json)
       print_json(run);
     else

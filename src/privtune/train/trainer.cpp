@@ -351,8 +351,9 @@ core::Json Trainer::run() {
     progress_->update(step_, status);
 
     if (can_eval && options_.eval_every > 0 && step_ % options_.eval_every == 0) evaluate(step_);
-    if (options_.checkpoint_every > 0 && step_ % options_.checkpoint_every == 0 && step_ < total_steps_)
-      write_checkpoint();
+    const bool checkpoint_due = options_.checkpoint_every > 0 && step_ % options_.checkpoint_every == 0;
+    // Stopping early leaves a checkpoint of this very step to --resume from.
+    if ((checkpoint_due || step_ == stop_after_) && step_ < total_steps_) write_checkpoint();
     if (step_ == stop_after_) {
       progress_->finish();
       return core::Json{{"stopped_at_step", step_}};
