@@ -20,20 +20,10 @@ namespace {
 
 const std::string kModel = std::string(PRIVTUNE_SOURCE_DIR) + "/models/privtune-tiny";
 
-std::string fresh(const std::string& name) {
-  const std::string dir = (std::filesystem::temp_directory_path() / ("privtune_dist_test_" + name)).string();
-  core::remove_tree(dir);
-  core::make_directories(dir);
-  return dir;
-}
+std::string fresh(const std::string& name) { return test::fresh_dir("dist_" + name); }
 
 const std::string& dataset() {
-  static const std::string dir = [] {
-    const std::string d = fresh("data") + "/data";
-    auto r = test::run_privtune("data generate --kind customersim --train 8 --test 4 --seed 2 --out '" + d + "'");
-    EXPECT_EQ(r.code, 0) << r.err;
-    return d;
-  }();
+  static const std::string dir = test::generate_customersim("dist_data", "--train 8 --test 4 --seed 2");
   return dir;
 }
 

@@ -14,22 +14,12 @@ namespace {
 
 const std::string kSource = PRIVTUNE_SOURCE_DIR;
 
-std::string fresh(const std::string& name) {
-  const std::string dir = (std::filesystem::temp_directory_path() / ("privtune_sweep_test_" + name)).string();
-  core::remove_tree(dir);
-  core::make_directories(dir);
-  return dir;
-}
+std::string fresh(const std::string& name) { return test::fresh_dir("sweep_" + name); }
 
 // A dataset of a few short dialogues with canaries, made once for every test here.
 const std::string& dataset() {
-  static const std::string dir = [] {
-    const std::string d = fresh("data") + "/data";
-    auto r = test::run_privtune("data generate --kind customersim --train 6 --test 4 --canaries 1 --canary-reps 1,2 "
-                                "--canary-length 2 --seed 1 --out '" + d + "'");
-    EXPECT_EQ(r.code, 0) << r.err;
-    return d;
-  }();
+  static const std::string dir = test::generate_customersim(
+      "sweep_data", "--train 6 --test 4 --canaries 1 --canary-reps 1,2 --canary-length 2 --seed 1");
   return dir;
 }
 

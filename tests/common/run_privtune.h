@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include "privtune/core/file_io.h"
@@ -43,6 +44,23 @@ inline CliResult run_privtune(const std::string& args) {
   r.err = slurp(err);
   privtune::core::remove_tree(dir.string());
   return r;
+}
+
+// An empty folder in the temp dir for one test (what an earlier run left there removed).
+inline std::string fresh_dir(const std::string& name) {
+  const std::string dir = (std::filesystem::temp_directory_path() / ("privtune_test_" + name)).string();
+  privtune::core::remove_tree(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+// A customersim dataset written by `privtune data generate <flags>` into a fresh folder
+// (flags: sizes, canaries, seed); its path. An Error-free run is expected.
+inline std::string generate_customersim(const std::string& name, const std::string& flags) {
+  const std::string dir = fresh_dir(name) + "/data";
+  const CliResult r = run_privtune("data generate --kind customersim " + flags + " --out '" + dir + "'");
+  if (r.code != 0) throw std::runtime_error("data generate failed: " + r.err);
+  return dir;
 }
 
 }  // namespace privtune::test
