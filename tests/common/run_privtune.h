@@ -3,6 +3,7 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -55,9 +56,10 @@ inline std::string fresh_dir(const std::string& name) {
 }
 
 // A customersim dataset written by `privtune data generate <flags>` into a fresh folder
-// (flags: sizes, canaries, seed); its path. An Error-free run is expected.
+// (flags: sizes, canaries, seed); its path. The folder is this process's own: ctest runs
+// the tests of one program in parallel processes, each making the dataset it shares.
 inline std::string generate_customersim(const std::string& name, const std::string& flags) {
-  const std::string dir = fresh_dir(name) + "/data";
+  const std::string dir = fresh_dir(name + "_" + std::to_string(::getpid())) + "/data";
   const CliResult r = run_privtune("data generate --kind customersim " + flags + " --out '" + dir + "'");
   if (r.code != 0) throw std::runtime_error("data generate failed: " + r.err);
   return dir;

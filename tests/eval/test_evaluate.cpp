@@ -2,6 +2,7 @@
 // examples leaks by every measure, the untouched base does not, and the per-token losses
 // behind every number are the ones `privtune logprobs` prints.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 
@@ -65,7 +66,8 @@ std::string write_tickets(const std::string& name, int64_t train, int64_t test, 
     d.canaries = data::make_canaries(options, rng);
     data::insert_canaries(d.train, d.canaries, " ", rng);
   }
-  const std::string dir = test::temp_dir("eval_" + name);
+  // This process's own folder: ctest runs the tests sharing evaluated() in parallel processes.
+  const std::string dir = test::temp_dir("eval_" + name + "_" + std::to_string(::getpid()));
   data::write_dataset(dir, d, true);
   return dir;
 }
@@ -77,7 +79,7 @@ const Evaluated& evaluated() {
     r.inputs = test::tiny_run_inputs("gpt_neox", 24, 8);
     r.data_dir = write_tickets("memorize", 16, 16, 2);
     r.iid_dir = write_tickets("iid", 40, 40, 0);
-    train::TrainOptions o = test::quick_options(r.inputs, "full", "eval_memorized");
+    train::TrainOptions o = test::quick_options(r.inputs, "full", "eval_memorized_" + std::to_string(::getpid()));
     o.data_dir = r.data_dir;
     o.max_steps = 300;
     o.batch_size = 16;
