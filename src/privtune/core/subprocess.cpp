@@ -23,6 +23,12 @@ std::string self_executable() {
   return std::string(buffer.data(), static_cast<size_t>(n));
 }
 
+std::string host_name() {
+  char name[256] = {0};
+  if (::gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
 namespace {
 
 // The parent's environment with `extra` added, an entry of `extra` replacing the parent's

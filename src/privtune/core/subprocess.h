@@ -11,6 +11,9 @@ namespace privtune::core {
 // The path of the running executable (/proc/self/exe resolved).
 std::string self_executable();
 
+// This machine's host name ("unknown" when it cannot be read), recorded with sweep runs.
+std::string host_name();
+
 // Runs argv[0] with argv (no shell), stdin from /dev/null, stdout and stderr appended to
 // the given files ("" keeps the parent's), the parent's environment plus `env` (NAME=VALUE
 // entries, replacing variables of the same name). Waits; returns the exit code, or

@@ -1,7 +1,6 @@
 #include "privtune/experiment/results_db.h"
 
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <ctime>
@@ -10,6 +9,7 @@
 
 #include "privtune/core/error.h"
 #include "privtune/core/file_io.h"
+#include "privtune/core/subprocess.h"
 #include "privtune/core/version.h"
 
 namespace privtune::experiment {
@@ -53,12 +53,6 @@ std::string now_iso() {
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return text;
-}
-
-std::string host_name() {
-  char name[256] = {0};
-  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
-  return name;
 }
 
 // One prepared statement; binds by position (1-based, as SQLite counts).
@@ -258,7 +252,7 @@ void ResultsDb::record_sweep(const std::string& name, const std::string& config_
                 "INSERT INTO sweeps (name, config_path, config_text, shard, host, started_at, privtune_version) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 path_);
-  put.bind(1, name).bind(2, config_path).bind(3, config_text).bind(4, shard).bind(5, host_name()).bind(6, now_iso());
+  put.bind(1, name).bind(2, config_path).bind(3, config_text).bind(4, shard).bind(5, core::host_name()).bind(6, now_iso());
   put.bind(7, std::string(kVersion)).run();
 }
 

@@ -15,6 +15,7 @@
 
 #include "privtune/core/error.h"
 #include "privtune/core/file_io.h"
+#include "privtune/core/subprocess.h"
 #include "privtune/experiment/results_db.h"
 #include "privtune/experiment/study.h"
 
@@ -42,12 +43,6 @@ class FolderLock {
  private:
   int fd_ = -1;
 };
-
-std::string host_name() {
-  char name[256] = {0};
-  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
-  return name;
-}
 
 // Every model and dataset folder must exist before the first run starts, so that a typo
 // fails in a second, not after hours of other runs.
@@ -127,7 +122,7 @@ SweepTally run_sweep(const SweepConfig& config, const SweepOptions& options) {
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     env.push_back("OMP_NUM_THREADS=" + std::to_string(std::max(1u, cores / static_cast<unsigned>(jobs))));
   }
-  const std::string host = host_name();
+  const std::string host = core::host_name();
   std::atomic<size_t> next{0};
   std::exception_ptr fatal;  // a results-database error: the sweep stops
   auto run_one = [&](const SweepRun& run, const std::string& tag) {
