@@ -13,6 +13,7 @@ void add_logprobs_command(CLI::App& root);
 void add_generate_command(CLI::App& root);
 void add_train_command(CLI::App& root);       // fine-tune: full, lora, head, scrub, dp, dp-lora
 void add_eval_command(CLI::App& root);        // privacy and utility metrics
+void add_audit_command(CLI::App& root);       // empirical epsilon lower bound (one-run audit)
 void add_init_command(CLI::App& root);        // a random model to pre-train from scratch
 void add_demo_command(CLI::App& root);        // the privacy-utility-cost study end to end
 void add_merge_command(CLI::App& root);       // merge a LoRA adapter into its base

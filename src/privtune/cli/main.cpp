@@ -23,6 +23,7 @@ const AddCommand kCommands[] = {
     privtune::cli::add_init_command,
     privtune::cli::add_train_command,
     privtune::cli::add_eval_command,
+    privtune::cli::add_audit_command,
     privtune::cli::add_merge_command,
     privtune::cli::add_accountant_command,
     privtune::cli::add_sweep_command,

@@ -66,7 +66,7 @@ std::vector<Canary> make_canaries(const CanaryOptions& options, Rng& rng) {
     c.length = options.secret_length;
     c.candidate_space = space;
     size_t pair = pairs[k];
-    c.prefix = "My " + kAdjectives[pair / kNouns.size()] + " " + kNouns[pair % kNouns.size()] + " code is ";
+    c.prefix = "My " + kAdjectives[pair / kNouns.size()] + " " + kNouns[pair % kNouns.size()] + " " + options.secret_noun + " is ";
     c.suffix = ".";
     do {
       c.secret = random_secret(options, c.alphabet, rng);

@@ -43,6 +43,7 @@ struct CanaryOptions {
   int64_t per_repetition = 0;  // canaries per repetition count
   std::vector<int64_t> repetitions = {1, 2, 4, 8, 16};
   int64_t secret_length = 6;  // digits
+  std::string secret_noun = "code";  // `My <adjective> <noun> <secret_noun> is <secret>.`
 };
 
 // per_repetition canaries for each repetition count (inserted) and the same number of

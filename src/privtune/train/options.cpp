@@ -6,6 +6,10 @@
 
 namespace privtune::train {
 
+double default_delta(int64_t units) {
+  return std::pow(10.0, std::floor(std::log10(1.0 / (10.0 * static_cast<double>(units)))));
+}
+
 namespace {
 
 struct MethodName {

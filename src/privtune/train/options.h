@@ -19,6 +19,9 @@ enum class LossOn { kAll, kNonsensitive };
 LossOn parse_loss_on(const std::string& name);
 const char* loss_on_name(LossOn loss_on);
 
+// The default DP delta for N privacy units, below 1/N: the largest power of ten <= 1 / (10 N).
+double default_delta(int64_t units);
+
 struct TrainOptions {
   // Inputs and outputs.
   std::string model_dir, data_dir, out_dir;

@@ -37,11 +37,6 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// delta below 1/N: the largest power of ten <= 1 / (10 N).
-double default_delta(int64_t units) {
-  return std::pow(10.0, std::floor(std::log10(1.0 / (10.0 * static_cast<double>(units)))));
-}
-
 // The model files a run reads, in a fixed order, for the fingerprint.
 std::vector<std::string> model_files(const std::string& dir) {
   std::vector<std::string> files{core::join_path(dir, "config.json")};
