@@ -45,8 +45,10 @@ TEST(Sweep, RunsResumesRecordsFailuresAndReports) {
   if (!test::privtune_built()) GTEST_SKIP() << "privtune executable not built";
   const std::string dir = fresh("main");
   const std::string out = dir + "/out";
-  // full and lora from the grid, and a DP run, so that the report has every chart.
-  const std::string dp = "\n[[run]]\nmethod = \"dp\"\nlr = 1e-3\ntarget-epsilon = 8\nmax-grad-norm = 1.0\n";
+  // full and lora from the grid, and a DP run, every one audited, so that the report has
+  // every chart.
+  const std::string dp = "\n[[run]]\nmethod = \"dp\"\nlr = 1e-3\ntarget-epsilon = 8\nmax-grad-norm = 1.0\n"
+                         "\n[audit]\ncanaries = 16\n";
   const std::string config = write_config(dir, dp);
 
   const core::Json first = run_json("sweep --config '" + config + "' --out '" + out + "' --jobs 2");
@@ -56,6 +58,12 @@ TEST(Sweep, RunsResumesRecordsFailuresAndReports) {
   ASSERT_TRUE(first["report"].is_string()) << "this privtune has no chart libraries (scripts/fetch_report_js)";
   const std::string html = core::read_text_file(out + "/report.html");
   EXPECT_NE(html.find("lora"), std::string::npos);
+  // Every run went through `privtune audit`: its result is in the run's folder and the report.
+  int audited = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(out + "/runs"))
+    audited += core::path_exists(entry.path().string() + "/audit.json");
+  EXPECT_EQ(audited, 3);
+  EXPECT_NE(html.find("Empirical epsilon (one-run audit)"), std::string::npos);
 
   // The same sweep again: nothing to run.
   const core::Json again = run_json("sweep --config '" + config + "' --out '" + out + "'");
@@ -85,7 +93,7 @@ TEST(Sweep, RunsResumesRecordsFailuresAndReports) {
   const std::string check = "'" + kSource + "/tests/report/check_report_in_chromium' '" + report + "' '" + artifacts +
                             "/report.png' > '" + dir + "/chromium.log' 2>&1";
   EXPECT_EQ(std::system(check.c_str()), 0) << core::read_text_file(dir + "/chromium.log");
-  EXPECT_NE(core::read_text_file(dir + "/chromium.log").find("report ok: 7 charts rendered"), std::string::npos)
+  EXPECT_NE(core::read_text_file(dir + "/chromium.log").find("report ok: 9 charts rendered"), std::string::npos)
       << core::read_text_file(dir + "/chromium.log");
   EXPECT_TRUE(core::path_exists(artifacts + "/report.png"));
 }
@@ -149,6 +157,8 @@ TEST(Sweep, BadInputIsRefusedWithFileLineAndKey) {
   expect_error("\n[[run]]\nmethod = \"full\"\nepochs = \"many\"\n", "sweep.toml:21: key 'run.epochs'");
   expect_error("\n[[run]]\nmethod = \"fast\"\n", "sweep.toml:20: key 'run.method'");
   expect_error("\n[[run]]\nmethod = \"full\"\nout = \"x\"\n", "key 'run.out'");
+  expect_error("\n[audit]\nlr = 0.1\n", "not a flag of the audit itself");
+  expect_error("\n[audit]\ncanaries = \"many\"\n", "key 'audit.canaries'");
   expect_error("\n[[run]]\nmethod = \"full\"\nmodel = \"/no/such/model\"\n", "/no/such/model");
   auto shard = test::run_privtune("sweep --config '" + write_config(dir) + "' --out '" + dir + "/out' --shard 3/2");
   EXPECT_EQ(shard.code, 2);

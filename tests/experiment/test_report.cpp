@@ -17,7 +17,7 @@ namespace {
 using core::Json;
 
 const char* kChartIds[] = {"privacy-utility", "memorization-gap", "mia-roc", "exposure",
-                           "epsilon", "efficiency", "learning-curves"};
+                           "epsilon", "audit", "audit-scores", "efficiency", "learning-curves"};
 
 Json estimate(double value) { return {{"value", value}, {"ci", {value - 0.1, value + 0.1}}}; }
 
@@ -57,11 +57,19 @@ Json done_run(const std::string& id, const std::string& method, bool dp, bool ca
   Json run_json = {{"efficiency", {{"train_time_s", 7.5}, {"peak_memory_bytes", 5e8},
                                    {"peak_device_memory_bytes", 0}, {"trainable_parameters", 65536},
                                    {"total_parameters", 1907456}, {"device", "cpu"}}}};
-  return {{"run_id", id}, {"label", method + " lr=0.001 seed=0"}, {"sweep", "s"}, {"method", method},
-          {"model", "tiny"}, {"data", "customersim"}, {"seed", 0},
-          {"settings", {{"lr", "0.001"}, {"lora-r", "16"}}}, {"status", "done"}, {"error", nullptr},
-          {"train_seconds", 7.5}, {"eval_seconds", 3.0}, {"run", run_json},
-          {"metrics", metrics(dp ? 0.1 : 0.3, canaries)}, {"steps", steps}, {"evals", evals}};
+  Json run = {{"run_id", id}, {"label", method + " lr=0.001 seed=0"}, {"sweep", "s"}, {"method", method},
+              {"model", "tiny"}, {"data", "customersim"}, {"seed", 0},
+              {"settings", {{"lr", "0.001"}, {"lora-r", "16"}}}, {"status", "done"}, {"error", nullptr},
+              {"train_seconds", 7.5}, {"eval_seconds", 3.0}, {"run", run_json},
+              {"metrics", metrics(dp ? 0.1 : 0.3, canaries)}, {"steps", steps}, {"evals", evals}};
+  if (canaries) {  // audited too (audit.json, docs/audit.md)
+    Json bins = {{{"low", -0.5}, {"high", 0.5}, {"included", 10}, {"excluded", 30}},
+                 {{"low", 0.5}, {"high", 1.5}, {"included", 22}, {"excluded", 2}}};
+    run["audit"] = {{"audit", {{"epsilon_lower_bound", dp ? 0.0 : 1.2}, {"delta", 1e-3}, {"confidence", 0.95},
+                               {"best", {{"guesses", 64}, {"correct", 50}}}, {"histogram", bins}}}};
+    if (dp) run["audit"]["theory"] = {{"epsilon", 8.0}, {"delta", 1e-3}};
+  }
+  return run;
 }
 
 Json failed_run(const std::string& id, const std::string& label) {
@@ -125,6 +133,7 @@ TEST(Report, LeavesOutDpAndExposureChartsWithAReason) {
   EXPECT_NE(html.find("data-omitted=\"exposure\">Not shown: no run has canaries"), std::string::npos);
   EXPECT_EQ(html.find("id=\"vis-epsilon\""), std::string::npos);
   EXPECT_EQ(html.find("id=\"vis-exposure\""), std::string::npos);
+  EXPECT_NE(html.find("data-omitted=\"audit\">Not shown: no run was audited"), std::string::npos);
   for (const char* id : {"privacy-utility", "memorization-gap", "mia-roc", "efficiency", "learning-curves"}) {
     EXPECT_NE(html.find(std::string("id=\"vis-") + id + "\""), std::string::npos) << id;
   }

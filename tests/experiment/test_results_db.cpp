@@ -171,5 +171,71 @@ TEST(ResultsDb, RefusesOtherFiles) {
   EXPECT_THROW(fresh.merge_from(dir + "/old.db"), Error);
 }
 
+core::Json audit_document(double lower) {
+  return {{"audit", {{"epsilon_lower_bound", lower}, {"delta", 1e-5}, {"confidence", 0.95}, {"canaries", 64},
+                     {"included", 30}, {"kind", "random"},
+                     {"best", {{"k", 32}, {"guesses", 64}, {"correct", 50}, {"accuracy", 50.0 / 64}}},
+                     {"histogram", core::Json::array()}}},
+          {"theory", {{"epsilon", 8.0}, {"delta", 1e-5}}}};
+}
+
+TEST(ResultsDb, AuditsAreRecordedReportedAndMerged) {
+  const std::string dir = fresh_dir("audits");
+  {
+    ResultsDb db(dir + "/a.db");
+    db.plan_run(planned("x", "dp"));
+    RunOutcome audited = outcome(1.0);
+    audited.audit = audit_document(0.25);
+    db.record_done("x", audited);
+    db.plan_run(planned("y", "full"));
+    db.record_done("y", outcome(2.0));  // not audited: no row
+    const core::Json input = db.report_input();
+    EXPECT_EQ(input["runs"][0]["audit"]["audit"]["epsilon_lower_bound"], 0.25);
+    EXPECT_FALSE(input["runs"][1].contains("audit"));
+    // A rerun replaces the audit with its own (here: none).
+    db.record_done("x", outcome(1.0));
+  }
+  EXPECT_EQ(query(dir + "/a.db", "SELECT count(*) FROM audits"), 0);
+  {
+    ResultsDb db(dir + "/b.db");
+    db.plan_run(planned("z", "dp"));
+    RunOutcome audited = outcome(1.0);
+    audited.audit = audit_document(0.5);
+    db.record_done("z", audited);
+  }
+  EXPECT_EQ(query(dir + "/b.db", "SELECT epsilon_lower FROM audits WHERE run_id = 'z'"), 0.5);
+  EXPECT_EQ(query(dir + "/b.db", "SELECT correct FROM audits WHERE run_id = 'z'"), 50);
+  EXPECT_EQ(query(dir + "/b.db", "SELECT theory_epsilon FROM audits WHERE run_id = 'z'"), 8.0);
+  ResultsDb merged(dir + "/c.db");
+  merged.merge_from(dir + "/a.db");
+  merged.merge_from(dir + "/b.db");
+  EXPECT_EQ(query(dir + "/c.db", "SELECT kind FROM audits WHERE run_id = 'z'"), "random");
+}
+
+TEST(ResultsDb, VersionOneGainsTheAuditsTable) {
+  const std::string dir = fresh_dir("upgrade");
+  {
+    ResultsDb db(dir + "/v1.db");
+    db.plan_run(planned("x", "full"));
+    db.record_done("x", outcome(1.0));
+  }
+  // What version 1 wrote: no audits table.
+  query(dir + "/v1.db", "DROP TABLE audits");
+  query(dir + "/v1.db", "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+  {
+    ResultsDb db(dir + "/v1.db");
+    EXPECT_EQ(db.run_status("x"), "done");  // nothing recorded is lost
+    db.plan_run(planned("y", "dp"));
+    RunOutcome audited = outcome(1.0);
+    audited.audit = audit_document(0.1);
+    db.record_done("y", audited);
+  }
+  EXPECT_EQ(query(dir + "/v1.db", "SELECT value FROM meta WHERE key = 'schema_version'"),
+            std::to_string(kResultsSchemaVersion));
+  EXPECT_EQ(query(dir + "/v1.db", "SELECT count(*) FROM audits"), 1);
+  EXPECT_EQ(query(dir + "/v1.db", "SELECT count(*) FROM metrics WHERE run_id = 'x'"),
+            query(dir + "/v1.db", "SELECT count(*) FROM metrics WHERE run_id = 'y'"));
+}
+
 }  // namespace
 }  // namespace privtune::experiment

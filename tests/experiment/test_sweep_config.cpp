@@ -383,3 +383,48 @@ TEST(SweepConfigErrors, UnreadableFile) {
 
 }  // namespace
 }  // namespace privtune::experiment
+
+namespace privtune::experiment {
+namespace {
+
+void check_audit(const std::string& flag, const SweepFlag& value) {
+  if (flag != "canaries" && flag != "canary-kind") throw std::runtime_error("unknown flag --" + flag);
+  if (flag == "canaries" && value.text.find_first_not_of("0123456789") != std::string::npos)
+    throw std::runtime_error("--canaries: not an integer");
+}
+
+TEST(SweepConfig, AnAuditTableAuditsEveryRunAndEntersItsId) {
+  const std::string runs = "[grid]\nmethod = [\"full\", \"dp\"]\n";
+  const SweepConfig plain = parse_sweep_config(std::string(kHeader) + runs, "s.toml", check_train, check_eval, check_audit);
+  const SweepConfig audited = parse_sweep_config(std::string(kHeader) + runs + "[audit]\ncanaries = 64\ncanary-kind = \"random\"\n",
+                                                 "s.toml", check_train, check_eval, check_audit);
+  ASSERT_EQ(audited.runs.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_TRUE(plain.runs[i].audit.empty());
+    EXPECT_FALSE(plain.runs[i].settings().contains("audit"));  // ids of runs without audits as before
+    ASSERT_EQ(audited.runs[i].audit.size(), 2u);
+    EXPECT_EQ(audited.runs[i].settings()["audit"]["canaries"], "64");
+    EXPECT_NE(audited.runs[i].run_id, plain.runs[i].run_id);  // an audited run trains on other data
+  }
+  EXPECT_EQ(flag_args(audited.runs[0].audit), (std::vector<std::string>{"--canaries", "64", "--canary-kind", "random"}));
+}
+
+TEST(SweepConfigErrors, AuditTable) {
+  auto error = [](const std::string& text, const FlagCheck& audit) {
+    try {
+      parse_sweep_config(std::string(kHeader) + "[[run]]\nmethod = \"full\"\n" + text, "s.toml", check_train,
+                         check_eval, audit);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(error("[audit]\ncanaries = \"many\"\n", check_audit).find("s.toml:6: key 'audit.canaries'"),
+            std::string::npos);
+  EXPECT_NE(error("[audit]\nguesses = 3\n", check_audit).find("unknown flag --guesses"), std::string::npos);
+  EXPECT_NE(error("[audit]\n", check_audit).find("empty [audit] table"), std::string::npos);
+  EXPECT_NE(error("[audit]\ncanaries = 8\n", {}).find("not available"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace privtune::experiment

@@ -4,6 +4,7 @@
 // privtune sweep merge A.db B.db ... --out C.db: joins the databases of shards.
 // privtune report --db F.db --out report.html: the report of any results database.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -48,6 +49,20 @@ experiment::FlagCheck flag_check(CLI::App& root, const std::string& command_name
       throw Error(e.what());
     }
     option->clear();
+  };
+}
+
+// [audit] holds the audit's own flags; training flags belong in [train], where they also
+// reach runs without an audit.
+experiment::FlagCheck audit_check(CLI::App& root) {
+  const experiment::FlagCheck check = flag_check(root, "audit");
+  return [check](const std::string& flag, const experiment::SweepFlag& value) {
+    static const char* const kAuditFlags[] = {"canaries",   "canary-kind", "canary-length", "guesses",
+                                              "audit-delta", "confidence",  "audit-seed"};
+    if (std::find(std::begin(kAuditFlags), std::end(kAuditFlags), flag) == std::end(kAuditFlags))
+      throw Error("not a flag of the audit itself (its flags: canaries, canary-kind, canary-length, guesses, "
+                  "audit-delta, confidence, audit-seed; training flags go in [train])");
+    check(flag, value);
   };
 }
 
@@ -130,7 +145,7 @@ void add_sweep_command(CLI::App& root) {
     const auto [shard_index, shard_count] = experiment::parse_shard(f->shard, "--shard");
     if (f->jobs < 1) throw Error("--jobs must be >= 1");
     const experiment::SweepConfig config =
-        experiment::load_sweep_config(f->config, flag_check(root, "train"), flag_check(root, "eval"));
+        experiment::load_sweep_config(f->config, flag_check(root, "train"), flag_check(root, "eval"), audit_check(root));
     const std::string out = f->out.empty() ? config.out : f->out;
     if (out.empty()) throw Error(f->config + ": no output folder: pass --out or set `out` in the file");
     check_out_folder(out);

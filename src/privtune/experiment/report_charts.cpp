@@ -326,6 +326,96 @@ Json epsilon(const std::vector<ReportRun>& runs) {
   return c;
 }
 
+// The one-run audit of each audited run: the empirical epsilon lower bound, and beside it
+// the accountant's epsilon of a DP run (at the same delta unless the audit's note says not).
+Json audit_epsilon(const std::vector<ReportRun>& runs) {
+  Json c = chart("audit", "Empirical epsilon (one-run audit) vs theoretical epsilon",
+                 "The lower bound on epsilon each run's one-run audit (Steinke, Nasr and Jagielski 2023) proves "
+                 "from its canaries, at the stated confidence and delta; for DP runs the accountant's "
+                 "epsilon, an upper bound, beside it. A lower bound near 0 shows no leakage the audit could "
+                 "prove; one above the theoretical epsilon would mean the DP implementation is broken.");
+  Json values = Json::array();
+  for (const ReportRun& run : runs) {
+    const Json* lower = find_number(run.audit, {"audit", "epsilon_lower_bound"});
+    if (lower == nullptr) continue;
+    const Json& audit = (*run.audit)["audit"];
+    const Json best = audit.value("best", Json::object());
+    Json row = run_row(run);
+    row["measure"] = "empirical lower bound (audit)";
+    row["epsilon"] = *lower;
+    row["confidence"] = audit.value("confidence", Json());
+    row["delta"] = audit.value("delta", Json());
+    row["guesses"] = best.value("guesses", Json());
+    row["correct"] = best.value("correct", Json());
+    values.push_back(row);
+    if (const Json* theory = find_number(run.audit, {"theory", "epsilon"})) {
+      Json t = row;
+      t["measure"] = "theoretical (DP accountant)";
+      t["epsilon"] = *theory;
+      values.push_back(t);
+    }
+  }
+  if (values.empty()) {
+    c["omitted"] = "no run was audited (privtune audit, or an [audit] table in the sweep)";
+    return c;
+  }
+  c["spec"] = {
+      {"data", {{"values", values}}}, {"width", {{"step", 22}}}, {"height", 260}, {"mark", "bar"},
+      {"encoding",
+       {{"x", {{"field", "run"}, {"type", "nominal"}, {"title", nullptr}, {"sort", nullptr},
+               {"axis", {{"labelAngle", -40}, {"labelLimit", 160}}}}},
+        {"xOffset", {{"field", "measure"}, {"type", "nominal"}}},
+        {"y", {{"field", "epsilon"}, {"type", "quantitative"}, {"title", "epsilon"}}},
+        {"color", {{"field", "measure"}, {"type", "nominal"}, {"title", nullptr}}},
+        {"tooltip", tooltip({field("measure", "nominal", "epsilon"), number("epsilon", "value"),
+                             number("delta", "delta"), number("confidence", "confidence"),
+                             number("correct", "right guesses", "d"), number("guesses", "guesses", "d")})}}}};
+  return c;
+}
+
+// The audit's canary scores (base loss - model loss) of canaries in and out of training:
+// the further apart, the more the run reveals of what it trained on.
+Json audit_scores(const std::vector<ReportRun>& runs) {
+  Json c = chart("audit-scores", "Audit canary scores, in vs out of training",
+                 "Histogram of each audited run's canary scores (mean base loss minus mean model loss over the "
+                 "canary's scored tokens, nats) for the canaries that were in its training set and those that "
+                 "were not. The audit guesses 'in' for the highest scores and 'out' for the lowest.");
+  Json values = Json::array();
+  for (const ReportRun& run : runs) {
+    const Json* bins = find_path(run.audit, {"audit", "histogram"});
+    if (bins == nullptr || !bins->is_array()) continue;
+    for (const Json& bin : *bins) {
+      for (const char* side : {"included", "excluded"}) {
+        Json row = run_row(run);
+        row["low"] = bin.value("low", Json());
+        row["high"] = bin.value("high", Json());
+        row["canaries"] = std::string(side) == "included" ? "in training" : "not in training";
+        row["count"] = bin.value(side, Json());
+        values.push_back(row);
+      }
+    }
+  }
+  if (values.empty()) {
+    c["omitted"] = "no run was audited";
+    return c;
+  }
+  c["spec"] = {
+      {"data", {{"values", values}}},
+      {"facet", {{"field", "run"}, {"type", "nominal"}, {"title", nullptr}, {"sort", nullptr}}},
+      {"columns", 3},
+      {"spec",
+       {{"width", 220}, {"height", 140}, {"mark", {{"type", "bar"}, {"opacity", 0.6}}},
+        {"encoding",
+         {{"x", {{"field", "low"}, {"type", "quantitative"}, {"title", "score (nats)"}, {"bin", {{"binned", true}}}}},
+          {"x2", {{"field", "high"}}},
+          {"y", {{"field", "count"}, {"type", "quantitative"}, {"title", "canaries"}, {"stack", nullptr}}},
+          {"color", {{"field", "canaries"}, {"type", "nominal"}, {"title", nullptr}}},
+          {"tooltip", tooltip({field("canaries", "nominal", "canaries"), number("low", "score from"),
+                               number("high", "score to"), number("count", "count", "d")})}}}}},
+      {"resolve", {{"scale", {{"x", "independent"}}}}}};
+  return c;
+}
+
 // Training cost per run, from run.json: wall time, peak memory and trainable parameters.
 Json efficiency(const std::vector<ReportRun>& runs) {
   Json c = chart("efficiency", "Efficiency",
@@ -437,7 +527,8 @@ Json learning_curves(const std::vector<ReportRun>& runs) {
 
 Json build_charts(const std::vector<ReportRun>& runs) {
   return Json::array({privacy_utility(runs), memorization_gap(runs), roc_curves(runs),
-                      exposure(runs), epsilon(runs), efficiency(runs), learning_curves(runs)});
+                      exposure(runs), epsilon(runs), audit_epsilon(runs), audit_scores(runs),
+                      efficiency(runs), learning_curves(runs)});
 }
 
 }  // namespace privtune::experiment::report_detail

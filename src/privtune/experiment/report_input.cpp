@@ -86,6 +86,7 @@ std::vector<ReportRun> read_runs(const Json& input) {
     run.metrics = optional_of(r, "metrics", Json::value_t::object, where);
     run.steps = optional_of(r, "steps", Json::value_t::array, where);
     run.evals = optional_of(r, "evals", Json::value_t::array, where);
+    run.audit = optional_of(r, "audit", Json::value_t::object, where);
     for (const Json* events : {run.steps, run.evals}) {
       if (events == nullptr) continue;
       for (const Json& e : *events) {

@@ -33,6 +33,7 @@ struct ReportRun {
   const Json* metrics = nullptr;  // metrics.json
   const Json* steps = nullptr;    // array of step events (maybe empty)
   const Json* evals = nullptr;    // array of eval events (maybe empty)
+  const Json* audit = nullptr;    // audit.json of an audited run
 };
 
 // Checks the input's structure; Error("report input: runs[2]: key 'status' ...") if wrong.

@@ -67,7 +67,8 @@ Json metrics_table(const std::vector<ReportRun>& runs) {
          {"exposure", find_estimate(m, {"exposure", "inserted_mean_exposure"})},
          {"extraction_train", find_estimate(m, {"extraction", "train", "rate"})},
          {"extraction_test", find_estimate(m, {"extraction", "test", "rate"})},
-         {"epsilon", value_or_null(eps)}});
+         {"epsilon", value_or_null(eps)},
+         {"epsilon_audit", value_or_null(find_number(run.audit, {"audit", "epsilon_lower_bound"}))}});
   }
   return {{"id", "metrics"}, {"title", "Metrics (end of training, 95% intervals)"}, {"rows", rows},
           {"columns",
@@ -81,7 +82,8 @@ Json metrics_table(const std::vector<ReportRun>& runs) {
             column("exposure", "exposure (bits, inserted)", "estimate"),
             column("extraction_train", "extraction rate (train)", "estimate"),
             column("extraction_test", "extraction rate (test)", "estimate"),
-            column("epsilon", "epsilon", "number")}}};
+            column("epsilon", "epsilon (DP accountant)", "number"),
+            column("epsilon_audit", "empirical epsilon >= (audit)", "number")}}};
 }
 
 // Training and evaluation cost, from run.json and metrics.json.

@@ -16,7 +16,7 @@ namespace privtune::experiment {
 
 namespace {
 
-// The schema of version 1 (docs/sweeps.md explains every table).
+// The schema of version 2 (docs/sweeps.md explains every table; version 1 lacked audits).
 constexpr const char* kSchema = R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sweeps (
@@ -41,10 +41,18 @@ CREATE TABLE efficiency (
   run_id TEXT PRIMARY KEY, device TEXT, trainable_parameters INTEGER, total_parameters INTEGER,
   steps INTEGER, tokens INTEGER, train_time_s REAL, time_per_step_s REAL, tokens_per_s REAL,
   peak_memory_bytes REAL, estimated_flops REAL, epsilon REAL, delta REAL, eval_seconds REAL);
+)sql"
+    R"sql(
+CREATE TABLE audits (
+  run_id TEXT PRIMARY KEY, epsilon_lower REAL, delta REAL, confidence REAL, canaries INTEGER,
+  included INTEGER, kind TEXT, k INTEGER, guesses INTEGER, correct INTEGER, accuracy REAL,
+  theory_epsilon REAL, audit_json TEXT NOT NULL);
 )sql";
+// Version 1 databases become version 2 by gaining the (empty) audits table.
+constexpr int64_t kUpgradableVersion = 1;
 
 // Tables holding one run's results, cleared when the run is run again.
-constexpr const char* kResultTables[] = {"metrics", "steps", "evals", "efficiency"};
+constexpr const char* kResultTables[] = {"metrics", "steps", "evals", "efficiency", "audits"};
 
 std::string now_iso() {
   const std::time_t t = std::time(nullptr);
@@ -228,6 +236,15 @@ void ResultsDb::create_schema() {
   tx.commit();
 }
 
+void ResultsDb::upgrade_schema() {
+  Transaction tx(db_, path_);
+  const std::string schema(kSchema);
+  exec(schema.substr(schema.find("CREATE TABLE audits")));
+  Statement put(db_, "UPDATE meta SET value = ? WHERE key = 'schema_version'", path_);
+  put.bind(1, std::to_string(kResultsSchemaVersion)).run();
+  tx.commit();
+}
+
 void ResultsDb::check_schema() {
   const std::string not_ours = path_ + ": not a privtune results database";
   int64_t tables = 0;
@@ -238,9 +255,16 @@ void ResultsDb::check_schema() {
     throw Error(not_ours + " (not an SQLite file)");
   }
   if (tables == 0) throw Error(not_ours + " (no meta table)");
-  Statement version(db_, "SELECT value FROM meta WHERE key = 'schema_version'", path_);
-  if (!version.step()) throw Error(not_ours + " (no schema_version)");
-  const std::string found = version.text(0);
+  std::string found;
+  {  // closed before an upgrade changes the schema
+    Statement version(db_, "SELECT value FROM meta WHERE key = 'schema_version'", path_);
+    if (!version.step()) throw Error(not_ours + " (no schema_version)");
+    found = version.text(0);
+  }
+  if (found == std::to_string(kUpgradableVersion)) {
+    upgrade_schema();
+    return;
+  }
   if (found != std::to_string(kResultsSchemaVersion))
     throw Error(path_ + ": results schema version " + found + ", this privtune reads version " +
                 std::to_string(kResultsSchemaVersion) + " (use the privtune that wrote it, or start a new database)");
@@ -348,7 +372,30 @@ void ResultsDb::record_done(const std::string& run_id, const RunOutcome& result)
     put.bind_number(col++, member(efficiency, key));
   put.bind_number(12, member(dp, "epsilon")).bind_number(13, member(dp, "delta"));
   put.bind(14, result.eval_seconds).run();
+  if (result.audit.is_object()) record_audit(run_id, result.audit);
   tx.commit();
+}
+
+void ResultsDb::record_audit(const std::string& run_id, const core::Json& doc) {
+  const core::Json& audit = member(doc, "audit");
+  const core::Json& best = member(audit, "best");
+  Statement put(db_,
+                "INSERT INTO audits (run_id, epsilon_lower, delta, confidence, canaries, included, kind, k, guesses, "
+                "correct, accuracy, theory_epsilon, audit_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                path_);
+  put.bind(1, run_id);
+  int col = 2;
+  for (const char* key : {"epsilon_lower_bound", "delta", "confidence", "canaries", "included"})
+    put.bind_number(col++, member(audit, key));
+  if (member(audit, "kind").is_string()) {
+    put.bind(7, audit["kind"].get<std::string>());
+  } else {
+    put.bind_null(7);
+  }
+  col = 8;
+  for (const char* key : {"k", "guesses", "correct", "accuracy"}) put.bind_number(col++, member(best, key));
+  put.bind_number(12, member(member(doc, "theory"), "epsilon"));
+  put.bind(13, doc.dump()).run();
 }
 
 core::Json ResultsDb::status_counts() {
@@ -408,6 +455,11 @@ core::Json ResultsDb::report_input() {
     runs[it->second]["evals"].push_back(
         {{"event", "eval"}, {"step", evals.integer(1)}, {"test", core::parse_json(evals.text(2), path_)}});
   }
+  Statement audits(db_, "SELECT run_id, audit_json FROM audits", path_);
+  while (audits.step()) {
+    auto it = index.find(audits.text(0));
+    if (it != index.end()) runs[it->second]["audit"] = core::parse_json(audits.text(1), path_ + ": audit");
+  }
   return {{"source", path_}, {"generated", now_iso()}, {"runs", std::move(runs)}};
 }
 
@@ -435,7 +487,7 @@ MergeTally ResultsDb::merge_from(const std::string& other_path) {
                            path_);
       if (duplicates.step()) tally.duplicates = duplicates.integer(0);
     }
-    for (const char* table : {"runs", "metrics", "steps", "evals", "efficiency"}) {
+    for (const char* table : {"runs", "metrics", "steps", "evals", "efficiency", "audits"}) {
       const std::string t(table);
       exec("DELETE FROM main." + t + " WHERE run_id IN (SELECT run_id FROM taken)");
       exec("INSERT INTO main." + t + " SELECT * FROM other." + t + " WHERE run_id IN (SELECT run_id FROM taken)");

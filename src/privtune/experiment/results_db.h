@@ -1,7 +1,8 @@
 // The results store of sweeps: one SQLite file holding every run of a sweep (or of several
 // sweeps), its settings, status, metrics, step log and efficiency figures. The schema is
 // documented in docs/sweeps.md; `meta.schema_version` guards it: a database written by an
-// incompatible privtune is refused, never rewritten.
+// incompatible privtune is refused, never rewritten; one of version 1 gains the (empty)
+// audits table of version 2 when opened.
 //
 // Writes are transactions: a run's results appear whole or not at all, so a sweep killed
 // at any point loses at most the runs that were in flight (left as 'running', retried by
@@ -19,7 +20,7 @@ struct sqlite3;
 
 namespace privtune::experiment {
 
-constexpr int kResultsSchemaVersion = 1;
+constexpr int kResultsSchemaVersion = 2;
 
 // What a sweep knows about a run before running it.
 struct PlannedRun {
@@ -73,6 +74,8 @@ class ResultsDb {
   void exec(const std::string& sql);
   void check_schema();
   void create_schema();
+  void upgrade_schema();
+  void record_audit(const std::string& run_id, const core::Json& audit_document);
 
   std::string path_;
   sqlite3* db_ = nullptr;

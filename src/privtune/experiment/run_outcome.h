@@ -13,6 +13,7 @@ struct RunOutcome {
   core::Json run;               // run.json
   core::Json metrics;           // metrics.json
   std::vector<core::Json> log;  // train_log.jsonl: "step" and "eval" events
+  core::Json audit;             // audit.json of an audited run; null otherwise
   double train_seconds = 0, eval_seconds = 0;  // wall time of each child process
 };
 

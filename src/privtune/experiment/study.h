@@ -17,12 +17,16 @@
 namespace privtune::experiment {
 
 // One run: train `method` on `data_dir` from `model_dir` into `out_dir`, then evaluate the
-// result against the base model into out_dir/metrics.json.
+// result against the base model into out_dir/metrics.json. With audit flags the training is
+// `privtune audit` instead (its canaries added to the training set, its layout in out_dir:
+// model/, data/, canaries.jsonl, audit.json); the evaluation still reads `data_dir`, so the
+// canaries count in no metric but the audit's.
 struct TrainEvalJob {
   std::string name;  // log file names and messages
   std::string method, model_dir, data_dir, out_dir, logs_dir;
   std::vector<std::string> train_flags, eval_flags;
   std::vector<std::string> env;  // extra NAME=VALUE for the children (thread counts)
+  std::vector<std::string> audit_flags;  // --canaries M ...; empty: no audit
 };
 
 // Runs the job's two children; `say` gets a line as each starts and ends. A child that
@@ -40,6 +44,7 @@ struct StudyPlan {
   std::vector<StudyRun> runs;
   std::vector<std::string> train_flags;  // flags of every run
   std::vector<std::string> eval_flags;
+  std::vector<std::string> audit_flags;  // every run audited when not empty
   bool progress = true;  // a line per step of the study on stderr
 };
 

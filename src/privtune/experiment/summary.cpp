@@ -24,7 +24,8 @@ const Column kColumns[] = {
     {"mia_auc", "MIA AUC", "membership inference ROC AUC, loss score, whole sequences"},
     {"exposure", "exposure", "mean exposure of the inserted canaries, bits"},
     {"extraction_train", "extraction", "exact greedy extraction rate of train spans"},
-    {"epsilon", "epsilon", "DP epsilon (null: not private)"},
+    {"epsilon", "eps (DP)", "DP epsilon, the accountant's upper bound (null: not private)"},
+    {"epsilon_audit", "eps audit >=", "empirical epsilon lower bound of the one-run audit (null: not audited)"},
     {"train_seconds", "time", "wall time of training, s"},
     {"peak_memory_bytes", "peak mem", "peak memory of training (RSS on CPU, allocator on GPU)"},
     {"trainable_parameters", "trainable", "trainable parameters"},
@@ -67,7 +68,7 @@ std::string cell_text(const char* column, const core::Json& v) {
   }
   if (name == "train_seconds") return fixed(v.get<double>(), 0) + " s";
   if (name == "peak_memory_bytes") return human_bytes(v.get<double>());
-  if (name == "epsilon") return fixed(v.get<double>(), 2);
+  if (name == "epsilon" || name == "epsilon_audit") return fixed(v.get<double>(), 2);
   if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
   return fixed(v.get<double>(), 3);
 }
@@ -107,6 +108,8 @@ core::Json study_summary(const std::vector<RunOutcome>& outcomes) {
     row["extraction_train"] = at(m, {"extraction", "train", "rate"});
     const core::Json& epsilon = at(o.run, {"dp", "epsilon"});
     row["epsilon"] = epsilon.is_number() ? epsilon : core::Json(nullptr);
+    const core::Json& audit = at(o.audit, {"audit", "epsilon_lower_bound"});
+    row["epsilon_audit"] = audit.is_number() ? audit : core::Json(nullptr);
     row["train_seconds"] = at(o.run, {"efficiency", "train_time_s"});
     row["peak_memory_bytes"] = at(o.run, {"efficiency", "peak_memory_bytes"});
     row["trainable_parameters"] = at(o.run, {"efficiency", "trainable_parameters"});

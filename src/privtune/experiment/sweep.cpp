@@ -131,10 +131,14 @@ SweepTally run_sweep(const SweepConfig& config, const SweepOptions& options) {
       db.mark_running(run.run_id, host);
     }
     TrainEvalJob job{run.run_id, run.method, run.model, run.data, core::join_path(runs_dir, run.run_id), logs_dir,
-                     flag_args(run.train), flag_args(config.eval), env};
+                     flag_args(run.train), flag_args(config.eval), env, {}};
     const std::string seed = std::to_string(run.seed);
     job.train_flags.insert(job.train_flags.end(), {"--seed", seed});
     job.eval_flags.insert(job.eval_flags.end(), {"--seed", seed});
+    job.audit_flags = flag_args(run.audit);
+    const bool own_audit_seed =
+        std::any_of(run.audit.begin(), run.audit.end(), [](const SweepFlag& f) { return f.name == "audit-seed"; });
+    if (!run.audit.empty() && !own_audit_seed) job.audit_flags.insert(job.audit_flags.end(), {"--audit-seed", seed});
     try {
       const RunOutcome outcome = run_train_eval(job, [&](const std::string& line) { say(tag + ": " + line); });
       std::lock_guard<std::mutex> hold(mutex);

@@ -369,11 +369,19 @@ std::vector<std::string> flag_args(const std::vector<SweepFlag>& flags) {
 core::Json SweepRun::settings() const {
   core::Json flags = core::Json::object();
   for (const SweepFlag& flag : train) flags[flag.name] = flag.text;
-  return {{"method", method}, {"model", model_as_written}, {"data", data_as_written}, {"seed", seed}, {"train", flags}};
+  core::Json settings = {
+      {"method", method}, {"model", model_as_written}, {"data", data_as_written}, {"seed", seed}, {"train", flags}};
+  // Only audited runs have the key, so that the ids of the others stay as they were.
+  if (!audit.empty()) {
+    core::Json audit_flags = core::Json::object();
+    for (const SweepFlag& flag : audit) audit_flags[flag.name] = flag.text;
+    settings["audit"] = audit_flags;
+  }
+  return settings;
 }
 
 SweepConfig parse_sweep_config(const std::string& text, const std::string& path, const FlagCheck& check_train,
-                               const FlagCheck& check_eval) {
+                               const FlagCheck& check_eval, const FlagCheck& check_audit) {
   const toml::table root = parse_toml(text, path);
   SweepConfig config;
   config.path = path;
@@ -385,6 +393,7 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
   std::optional<std::string> model, data;
   std::vector<int64_t> seeds = {0};
   std::map<std::string, SweepFlag> train_defaults;
+  std::vector<SweepFlag> audit;
   std::vector<std::pair<const toml::node*, Where>> grids, runs;
   for (const Entry& entry : entries_in_file_order(root)) {
     const Where where{path, entry.key, entry.line};
@@ -408,12 +417,19 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
       train_defaults = read_flag_table(node, where, true, check_train);
     } else if (entry.key == "eval") {
       for (auto& [name, flag] : read_flag_table(node, where, false, check_eval)) config.eval.push_back(flag);
+    } else if (entry.key == "audit") {
+      const FlagCheck refuse = [](const std::string&, const SweepFlag&) {
+        throw Error("audits are not available here");
+      };
+      for (auto& [name, flag] : read_flag_table(node, where, false, check_audit ? check_audit : refuse))
+        audit.push_back(flag);
+      if (audit.empty()) fail(where, "an empty [audit] table: give at least `canaries`");
     } else if (entry.key == "grid") {
       grids.push_back({&node, where});
     } else if (entry.key == "run") {
       runs.push_back({&node, where});
     } else {
-      fail(where, "unknown key (expected name, model, data, seeds, out, [train], [eval], [grid] or [[run]])");
+      fail(where, "unknown key (expected name, model, data, seeds, out, [train], [eval], [audit], [grid] or [[run]])");
     }
   }
 
@@ -447,6 +463,7 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
     std::map<std::string, SweepFlag> train = train_defaults;
     for (const auto& [name, flag] : choice.train) train[name] = flag;
     for (const auto& [name, flag] : train) run.train.push_back(flag);
+    run.audit = audit;
     for (int64_t seed : choice.seed ? std::vector<int64_t>{*choice.seed} : seeds) {
       run.seed = seed;
       run.run_id = make_run_id(run);
@@ -462,8 +479,9 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
   return config;
 }
 
-SweepConfig load_sweep_config(const std::string& path, const FlagCheck& check_train, const FlagCheck& check_eval) {
-  return parse_sweep_config(core::read_text_file(path), path, check_train, check_eval);
+SweepConfig load_sweep_config(const std::string& path, const FlagCheck& check_train, const FlagCheck& check_eval,
+                              const FlagCheck& check_audit) {
+  return parse_sweep_config(core::read_text_file(path), path, check_train, check_eval, check_audit);
 }
 
 }  // namespace privtune::experiment

@@ -44,8 +44,11 @@ struct SweepRun {
   int64_t seed = 0;
   // Flags of `privtune train`, sorted by name; never method, model, data or seed.
   std::vector<SweepFlag> train;
+  // Flags of `privtune audit` of an audited run (the [audit] table), sorted; empty: no audit.
+  std::vector<SweepFlag> audit;
 
-  // {"method", "model" (as written), "data" (as written), "seed", "train": {name: text}}.
+  // {"method", "model" (as written), "data" (as written), "seed", "train": {name: text}},
+  // and "audit": {name: text} for an audited run.
   core::Json settings() const;
 };
 
@@ -64,11 +67,13 @@ struct SweepConfig {
 using FlagCheck = std::function<void(const std::string& flag, const SweepFlag& value)>;
 
 // Parses a sweep file's text; `path` names it in errors and anchors relative paths.
-// Throws privtune::Error naming the file, line and key for every mistake.
+// Throws privtune::Error naming the file, line and key for every mistake. The flags of an
+// [audit] table go through `check_audit` (none accepted when it is empty).
 SweepConfig parse_sweep_config(const std::string& text, const std::string& path, const FlagCheck& check_train,
-                               const FlagCheck& check_eval);
+                               const FlagCheck& check_eval, const FlagCheck& check_audit = {});
 
 // Reads and parses `path`; Error("<path>: cannot open: ...") when it cannot be read.
-SweepConfig load_sweep_config(const std::string& path, const FlagCheck& check_train, const FlagCheck& check_eval);
+SweepConfig load_sweep_config(const std::string& path, const FlagCheck& check_train, const FlagCheck& check_eval,
+                              const FlagCheck& check_audit = {});
 
 }  // namespace privtune::experiment
