@@ -40,6 +40,13 @@ TEST(Demo, QuickRunWritesEveryMethodsResults) {
   EXPECT_TRUE(summary["runs"][0]["epsilon"].is_null());
   EXPECT_NEAR(summary["runs"][2]["epsilon"].get<double>(), 8.0, 0.05);
   EXPECT_NEAR(summary["runs"][3]["epsilon"].get<double>(), 8.0, 0.05);
+  // Every method was audited; no DP run's empirical lower bound exceeds its epsilon.
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_TRUE(summary["runs"][i]["epsilon_audit"].is_number()) << summary["runs"][i].dump();
+    EXPECT_TRUE(core::path_exists(out + "/runs/" + methods[i] + "/audit.json"));
+  }
+  EXPECT_LE(summary["runs"][2]["epsilon_audit"].get<double>(), summary["runs"][2]["epsilon"].get<double>());
+  EXPECT_LE(summary["runs"][3]["epsilon_audit"].get<double>(), summary["runs"][3]["epsilon"].get<double>());
   // LoRA trains a small fraction of the parameters.
   EXPECT_LT(summary["runs"][1]["trainable_parameters"].get<int64_t>() * 5,
             summary["runs"][0]["trainable_parameters"].get<int64_t>());

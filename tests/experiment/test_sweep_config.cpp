@@ -32,8 +32,14 @@ void check_eval(const std::string& flag, const SweepFlag&) {
   if (flag != "bootstrap" && flag != "per-token") throw std::runtime_error("unknown flag --" + flag);
 }
 
+void check_audit(const std::string& flag, const SweepFlag& value) {
+  if (flag != "canaries" && flag != "canary-kind") throw std::runtime_error("unknown flag --" + flag);
+  if (flag == "canaries" && value.text.find_first_not_of("0123456789") != std::string::npos)
+    throw std::runtime_error("--canaries: not an integer");
+}
+
 SweepConfig parse(const std::string& text, const std::string& path = "studies/sweep.toml") {
-  return parse_sweep_config(text, path, check_train, check_eval);
+  return parse_sweep_config(text, path, check_train, check_eval, check_audit);
 }
 
 // The message of the Error that parsing `text` throws ("" when it does not throw).
@@ -301,6 +307,7 @@ TEST(SweepConfig, DocumentedExampleParses) {
   EXPECT_EQ(config.runs.back().label, "dp lr=0.015 target-epsilon=8 seed=0");
   EXPECT_EQ(config.runs.back().method, "dp");
   EXPECT_EQ(config.runs.back().seed, 0);
+  EXPECT_EQ(config.runs.back().settings()["audit"]["canaries"], "200");
 }
 #endif
 
@@ -386,12 +393,6 @@ TEST(SweepConfigErrors, UnreadableFile) {
 
 namespace privtune::experiment {
 namespace {
-
-void check_audit(const std::string& flag, const SweepFlag& value) {
-  if (flag != "canaries" && flag != "canary-kind") throw std::runtime_error("unknown flag --" + flag);
-  if (flag == "canaries" && value.text.find_first_not_of("0123456789") != std::string::npos)
-    throw std::runtime_error("--canaries: not an integer");
-}
 
 TEST(SweepConfig, AnAuditTableAuditsEveryRunAndEntersItsId) {
   const std::string runs = "[grid]\nmethod = [\"full\", \"dp\"]\n";

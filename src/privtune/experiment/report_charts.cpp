@@ -63,6 +63,12 @@ Json step_axis() {
           {"axis", {{"format", "d"}, {"tickMinStep", 1}}}};
 }
 
+// One bar (group) per run along x, in input order, names slanted to fit.
+Json run_axis() {
+  return {{"field", "run"}, {"type", "nominal"}, {"title", nullptr}, {"sort", nullptr},
+          {"axis", {{"labelAngle", -40}, {"labelLimit", 160}}}};
+}
+
 Json chart(const std::string& id, const std::string& title, const std::string& description) {
   return {{"id", id}, {"title", title}, {"description", description}, {"spec", nullptr},
           {"omitted", nullptr}};
@@ -362,8 +368,7 @@ Json audit_epsilon(const std::vector<ReportRun>& runs) {
   c["spec"] = {
       {"data", {{"values", values}}}, {"width", {{"step", 22}}}, {"height", 260}, {"mark", "bar"},
       {"encoding",
-       {{"x", {{"field", "run"}, {"type", "nominal"}, {"title", nullptr}, {"sort", nullptr},
-               {"axis", {{"labelAngle", -40}, {"labelLimit", 160}}}}},
+       {{"x", run_axis()},
         {"xOffset", {{"field", "measure"}, {"type", "nominal"}}},
         {"y", {{"field", "epsilon"}, {"type", "quantitative"}, {"title", "epsilon"}}},
         {"color", {{"field", "measure"}, {"type", "nominal"}, {"title", nullptr}}},
@@ -449,8 +454,7 @@ Json efficiency(const std::vector<ReportRun>& runs) {
       {"facet", {{"column", {{"field", "measure"}, {"type", "nominal"}, {"title", nullptr},
                              {"sort", Json(measures)}}}}},
       {"spec", {{"width", {{"step", 28}}}, {"height", 220}, {"mark", "bar"},
-                {"encoding", {{"x", {{"field", "run"}, {"type", "nominal"}, {"title", nullptr},
-                                     {"sort", nullptr}, {"axis", {{"labelAngle", -40}, {"labelLimit", 160}}}}},
+                {"encoding", {{"x", run_axis()},
                               {"y", {{"field", "value"}, {"type", "quantitative"}, {"title", nullptr}}},
                               {"color", run_colour(runs)},
                               {"tooltip", tooltip({field("measure", "nominal", "measure"),
