@@ -209,6 +209,11 @@ ResultsDb::ResultsDb(const std::string& path, bool create) : path_(path) {
     } else {
       create_schema();
     }
+    // Write-ahead log: readers (a report drawn while the sweep runs) neither block its
+    // writes nor see a run half recorded. synchronous stays FULL, SQLite's default, so a
+    // committed run survives even a power cut; a transaction a kill interrupts is rolled
+    // back on the next open. A file system without WAL support keeps its rollback journal.
+    exec("PRAGMA journal_mode = WAL");
   } catch (...) {
     sqlite3_close(db_);
     throw;
