@@ -5,7 +5,9 @@
 //   naive    the per-example loop: each row alone forward and backward, clip, sum, noise, AdamW
 //   lora     as full with LoRA (r 8, the family's default targets)
 //   dp-lora  as dp with LoRA
-// plus secure noise for 160M values alone.
+// plus secure noise for 162M values alone, with the default sampler (the halved sum of four
+// Box-Muller normals, against the floating-point attack) and with one Box-Muller normal per
+// value (noise-bm): the mitigation's cost.
 //
 //   bench_dp [--model small|pythia-160m] [--batch 8] [--seq 128] [--iters 2] [--skip naive,...]
 //
@@ -89,9 +91,10 @@ Measured run(const std::string& name, const Options& o) {
   const bool dp = name == "dp" || name == "dp-lora";
   const double C = 1.0, sigma = 1.0;
 
-  if (name == "noise") {  // 160M values, as many as Pythia-160M has parameters
+  if (name == "noise" || name == "noise-bm") {  // 162M values, as many as Pythia-160M has parameters
     torch::Tensor values = torch::zeros({162'000'000});
-    dp::GaussianNoise noise = dp::GaussianNoise::secure();
+    dp::GaussianNoise noise = dp::GaussianNoise::secure(name == "noise" ? dp::NoiseSampler::kSumOfFour
+                                                                        : dp::NoiseSampler::kBoxMuller);
     noise.add(values, 1.0);
     Measured out{1e30, 0, status_mb("VmRSS")};
     reset_peak_rss();
@@ -212,7 +215,7 @@ int main(int argc, char** argv) {
               o.model.c_str(), torch::get_num_threads(), static_cast<long long>(o.batch),
               static_cast<long long>(o.seq), static_cast<long long>(o.iters));
   std::map<std::string, Measured> results;
-  for (const std::string name : {"full", "dp", "naive", "lora", "dp-lora", "noise"}) {
+  for (const std::string name : {"full", "dp", "naive", "lora", "dp-lora", "noise", "noise-bm"}) {
     if (o.skip.find("," + name + ",") != std::string::npos) continue;
     Measured m;
     if (!run_in_child(name, o, &m)) {
@@ -234,7 +237,11 @@ int main(int argc, char** argv) {
   ratio("naive", "full");
   ratio("dp-lora", "lora");
   if (results.count("noise"))
-    std::printf("secure noise: %.0f M values/s (%.3f s for 162M)\n", 162.0 / results["noise"].seconds,
+    std::printf("secure noise, sum of 4: %.0f M values/s (%.3f s for 162M)\n", 162.0 / results["noise"].seconds,
                 results["noise"].seconds);
+  if (results.count("noise-bm"))
+    std::printf("secure noise, Box-Muller: %.0f M values/s (%.3f s for 162M)\n", 162.0 / results["noise-bm"].seconds,
+                results["noise-bm"].seconds);
+  ratio("noise", "noise-bm");
   return 0;
 }

@@ -1,5 +1,6 @@
 // GaussianNoise: reproducible when seeded, different across secure instances, standard
-// normal moments, independent of chunking and thread count, state and resume, bad input.
+// normal moments, independent of chunking and thread count, state and resume, bad input;
+// the sum-of-four sampler against the Box-Muller normals it sums.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -116,6 +117,52 @@ TEST(Noise, BadStddev) {
   EXPECT_THROW(noise.add(t, INFINITY), Error);
   noise.add(t, 0.0);
   EXPECT_TRUE(torch::equal(t, torch::zeros({4})));
+}
+
+}  // namespace
+
+namespace {
+
+using namespace privtune;
+using dp::GaussianNoise;
+using dp::NoiseSampler;
+
+TEST(NoiseSampler, SumOfFourIsTheDefaultAndTheHalvedSumOfFourBoxMullerNormals) {
+  EXPECT_EQ(GaussianNoise::seeded(3).sampler(), NoiseSampler::kSumOfFour);
+  EXPECT_EQ(GaussianNoise::secure().sampler(), NoiseSampler::kSumOfFour);
+  // The same stream read both ways: value j of sum-of-4 is half the sum of Box-Muller
+  // normals 4j .. 4j+3 (in double, up to the rounding of the sum).
+  GaussianNoise plain = GaussianNoise::seeded(3, NoiseSampler::kBoxMuller), summed = GaussianNoise::seeded(3);
+  const torch::Tensor normals = draw(plain, 4 * 1001, 1.5);
+  const torch::Tensor values = draw(summed, 1001, 1.5);
+  const torch::Tensor expected = normals.view({1001, 4}).sum(1) / 2;
+  EXPECT_LT((values - expected).abs().max().item<double>(), 1e-12);
+}
+
+TEST(NoiseSampler, SumOfFourHasStandardNormalMoments) {
+  GaussianNoise noise = GaussianNoise::seeded(8);
+  const int64_t n = 1000000;
+  const torch::Tensor z = draw(noise, n, 0.5) / 0.5;
+  EXPECT_LT(std::abs(z.mean().item<double>()), 5 / std::sqrt(n));
+  EXPECT_LT(std::abs(z.var().item<double>() - 1), 5 * std::sqrt(2.0 / n));
+  EXPECT_LT(std::abs(z.pow(4).mean().item<double>() - 3), 5 * std::sqrt(96.0 / n));
+}
+
+TEST(NoiseSampler, StateKeepsTheSamplerAndOldStatesAreBoxMuller) {
+  GaussianNoise run = GaussianNoise::seeded(11);
+  draw(run, 10);
+  EXPECT_EQ(run.state().at("sampler"), "sum-of-4");
+  // A checkpoint written before sum-of-4 existed continues with Box-Muller, as it started.
+  core::Json old = run.state();
+  old.erase("sampler");
+  GaussianNoise resumed = GaussianNoise::seeded(0);
+  resumed.restore(old);
+  EXPECT_EQ(resumed.sampler(), NoiseSampler::kBoxMuller);
+  GaussianNoise reference = GaussianNoise::seeded(11, NoiseSampler::kBoxMuller);
+  draw(reference, 10);
+  EXPECT_TRUE(torch::equal(draw(resumed, 50), draw(reference, 50)));
+  old["sampler"] = "ziggurat";
+  EXPECT_THROW(resumed.restore(old), Error);
 }
 
 }  // namespace
