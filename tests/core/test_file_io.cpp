@@ -4,7 +4,9 @@
 #include <filesystem>
 #include <string>
 
+#include "privtune/core/error.h"
 #include "privtune/core/file_io.h"
+#include "privtune/core/json_util.h"
 
 namespace privtune::core {
 namespace {
@@ -27,3 +29,14 @@ TEST(RemoveTree, RemovesFoldersButNotWhatLinksPointTo) {
 
 }  // namespace
 }  // namespace privtune::core
+
+TEST(ParseJson, NumbersOutOfRangeAreInputErrors) {
+  // nlohmann reports a number too large for a double as out_of_range, not parse_error
+  // (found by fuzz_records): it must still be privtune::Error naming the source.
+  try {
+    privtune::core::parse_json("{\"lr\": 1e999}", "config.json");
+    FAIL() << "accepted 1e999";
+  } catch (const privtune::Error& e) {
+    EXPECT_EQ(std::string(e.what()), "config.json: invalid JSON: number overflow parsing '1e999'");
+  }
+}

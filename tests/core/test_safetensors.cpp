@@ -82,6 +82,11 @@ TEST(Safetensors, RejectsHeaderLengthPastEnd) {
 
 TEST(Safetensors, RejectsInvalidJson) { expect_rejected(with_header("{\"a\": ", ""), {"invalid"}); }
 
+TEST(Safetensors, RejectsNumbersOutOfRange) {  // found by fuzz_records in the same JSON parser
+  expect_rejected(with_header("{\"a\": {\"dtype\": \"F32\", \"shape\": [1e999], \"data_offsets\": [0, 4]}}", "abcd"),
+                  {"invalid safetensors header JSON", "out of range"});
+}
+
 TEST(Safetensors, RejectsOverlappingOffsets) {
   expect_rejected(with_header(R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
                               R"("y":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",

@@ -54,6 +54,9 @@ TEST(Records, ParsesPretokenizedAndMarkup) {
 TEST(Records, RejectsEachKindOfBadRecord) {
   EXPECT_NE(problem("{\"text\": \"a\""), "");
   EXPECT_EQ(problem("{\"text\": \"a\"").rfind("invalid JSON: ", 0), 0u);
+  // A number too large for a double is refused like a syntax error (found by fuzz_records).
+  EXPECT_EQ(problem(R"({"text": "a", "n": 1e999})"), "invalid JSON: number overflow parsing '1e999'");
+  EXPECT_EQ(problem("666e666er:"), "invalid JSON: number overflow parsing '666e666'");
   EXPECT_EQ(problem("[1, 2]"), "expected a JSON object, got array");
   EXPECT_EQ(problem(R"({"id": "x"})"), "missing 'text' (or 'markup' or 'input_ids')");
   EXPECT_EQ(problem(R"({"text": 5})"), "'text' must be a string, got number");

@@ -48,6 +48,8 @@ Json parse_header(const std::string& text, const std::string& path) {
     header = Json::parse(text, callback);
   } catch (const nlohmann::json::parse_error& e) {
     throw Error(path + ": invalid safetensors header JSON at byte " + std::to_string(e.byte));
+  } catch (const nlohmann::json::exception&) {  // out_of_range.406: a number too large for a double
+    throw Error(path + ": invalid safetensors header JSON (a number out of range)");
   }
   if (!duplicate.empty()) throw Error(path + ": duplicate tensor name '" + duplicate + "'");
   if (!header.is_object()) throw Error(path + ": safetensors header is not a JSON object");

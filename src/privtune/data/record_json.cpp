@@ -83,7 +83,7 @@ Example parse_record(std::string_view line) {
   Json record;
   try {
     record = Json::parse(line);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number too large for a double
     std::string what = e.what();
     // nlohmann prefixes "[json.exception.parse_error.101] "; the line number is ours.
     auto bracket = what.find("] ");
