@@ -24,10 +24,19 @@ function(privtune_test name)
   file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
   set(target test_${name})
   add_executable(${target} ${sources})
-  target_compile_options(${target} PRIVATE ${PRIVTUNE_WARNINGS})
+  privtune_executable(${target})
   target_compile_definitions(${target} PRIVATE
     PRIVTUNE_SOURCE_DIR="${PROJECT_SOURCE_DIR}" PRIVTUNE_BINARY_DIR="${PROJECT_BINARY_DIR}")
   target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/tests/common)
   target_link_libraries(${target} PRIVATE ${ARGN} GTest::gtest GTest::gtest_main)
   gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS ${name})
+endfunction()
+
+# privtune_executable(TARGET): what every project executable shares; under PRIVTUNE_SANITIZE,
+# the sanitizers' default settings, so that tests and the processes they start agree.
+function(privtune_executable target)
+  target_compile_options(${target} PRIVATE ${PRIVTUNE_WARNINGS})
+  if(PRIVTUNE_SANITIZE)
+    target_sources(${target} PRIVATE ${PROJECT_SOURCE_DIR}/cmake/sanitizer_defaults.cpp)
+  endif()
 endfunction()

@@ -15,6 +15,7 @@
 #include "privtune/model/checkpoint.h"
 #include "privtune/train/trainer.h"
 #include "run_privtune.h"
+#include "shared_fixture.h"
 #include "test_util.h"
 #include "train_fixture.h"
 
@@ -53,7 +54,7 @@ data::Example ticket(const std::string& id, data::Rng& rng) {
   return e;
 }
 
-std::string write_tickets(const std::string& name, int64_t train, int64_t test, int64_t canaries) {
+void write_tickets(const std::string& dir, const std::string& name, int64_t train, int64_t test, int64_t canaries) {
   data::Rng rng(5, name);
   data::Dataset d;
   for (int64_t i = 0; i < train; ++i) d.train.push_back(ticket("tr-" + std::to_string(i), rng));
@@ -66,38 +67,46 @@ std::string write_tickets(const std::string& name, int64_t train, int64_t test, 
     d.canaries = data::make_canaries(options, rng);
     data::insert_canaries(d.train, d.canaries, " ", rng);
   }
-  // This process's own folder: ctest runs the tests sharing evaluated() in parallel processes.
-  const std::string dir = test::temp_dir("eval_" + name + "_" + std::to_string(::getpid()));
   data::write_dataset(dir, d, true);
-  return dir;
 }
 
-// Full fine-tuning for many epochs on 16 short tickets: the model memorizes them.
+// Full fine-tuning for many epochs on 16 short tickets: the model memorizes them. Built once
+// for all the test processes of this program (test::shared_fixture_dir).
 const Evaluated& evaluated() {
   static const Evaluated result = [] {
     Evaluated r;
     r.inputs = test::tiny_run_inputs("gpt_neox", 24, 8);
-    r.data_dir = write_tickets("memorize", 16, 16, 2);
-    r.iid_dir = write_tickets("iid", 40, 40, 0);
-    train::TrainOptions o = test::quick_options(r.inputs, "full", "eval_memorized_" + std::to_string(::getpid()));
-    o.data_dir = r.data_dir;
-    o.max_steps = 300;
-    o.batch_size = 16;
-    o.lr = 3e-3;
-    o.eval_every = 0;
-    o.sampling = "sequential";
-    o.max_length = 0;
-    train::Trainer(o).run();
-    r.trained_dir = o.out_dir;
+    const std::string dir = test::shared_fixture_dir("eval_memorized", [&](const std::string& folder) {
+      write_tickets(folder + "/memorize", "memorize", 16, 16, 2);
+      write_tickets(folder + "/iid", "iid", 40, 40, 0);
+      train::TrainOptions o = test::quick_options(r.inputs, "full", "eval_memorized_" + std::to_string(::getpid()));
+      o.data_dir = folder + "/memorize";
+      o.out_dir = folder + "/trained";
+      o.max_steps = 300;
+      o.batch_size = 16;
+      o.lr = 3e-3;
+      o.eval_every = 0;
+      o.sampling = "sequential";
+      o.max_length = 0;
+      train::Trainer(o).run();
 
-    tokenizer::Tokenizer tok = tokenizer::Tokenizer::from_folder(r.inputs.model_dir);
-    model::CausalLM base = model::load_model(r.inputs.model_dir);
-    model::CausalLM trained = model::load_model(r.trained_dir);
-    data::Dataset dataset = data::read_dataset(r.data_dir, data::OnBadRecord::kFail);
-    r.memorized = eval::evaluate(trained, base, tok, eval::prepare_eval_data(dataset, r.data_dir, tok),
-                                 quick_eval_options());
-    data::Dataset iid = data::read_dataset(r.iid_dir, data::OnBadRecord::kFail);
-    r.untouched = eval::evaluate(base, base, tok, eval::prepare_eval_data(iid, r.iid_dir, tok), quick_eval_options());
+      tokenizer::Tokenizer tok = tokenizer::Tokenizer::from_folder(r.inputs.model_dir);
+      model::CausalLM base = model::load_model(r.inputs.model_dir);
+      model::CausalLM trained = model::load_model(o.out_dir);
+      data::Dataset dataset = data::read_dataset(o.data_dir, data::OnBadRecord::kFail);
+      const core::Json memorized = eval::evaluate(trained, base, tok, eval::prepare_eval_data(dataset, o.data_dir, tok),
+                                                  quick_eval_options());
+      data::Dataset iid = data::read_dataset(folder + "/iid", data::OnBadRecord::kFail);
+      const core::Json untouched =
+          eval::evaluate(base, base, tok, eval::prepare_eval_data(iid, folder + "/iid", tok), quick_eval_options());
+      core::write_file_atomic(folder + "/memorized.json", memorized.dump());
+      core::write_file_atomic(folder + "/untouched.json", untouched.dump());
+    });
+    r.data_dir = dir + "/memorize";
+    r.iid_dir = dir + "/iid";
+    r.trained_dir = dir + "/trained";
+    r.memorized = core::read_json_file(dir + "/memorized.json");
+    r.untouched = core::read_json_file(dir + "/untouched.json");
     return r;
   }();
   return result;
