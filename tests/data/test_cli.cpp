@@ -18,9 +18,17 @@ using privtune::test::run_privtune;
 
 bool exists(const std::string& path) { return std::filesystem::exists(path); }
 
+// The sanitized CI stage builds this program without the `privtune` executable.
+class DataCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!privtune::test::privtune_built()) GTEST_SKIP() << "privtune executable not built";
+  }
+};
+
 }  // namespace
 
-TEST(DataCli, GenerateIsDeterministicAndRefusesNonEmptyFolders) {
+TEST_F(DataCli, GenerateIsDeterministicAndRefusesNonEmptyFolders) {
   std::string dir = test_files::scratch_dir("cli_generate");
   std::string args = "data generate --kind customersim --train 30 --test 10 --seed 4 --canaries 1 --canary-reps 1,2";
   CliResult a = run_privtune(args + " --out " + dir + "/a");
@@ -36,7 +44,7 @@ TEST(DataCli, GenerateIsDeterministicAndRefusesNonEmptyFolders) {
   EXPECT_EQ(run_privtune(args + " --out " + dir + "/a --overwrite").code, 0);
 }
 
-TEST(DataCli, GenerateBadArgumentsExitTwo) {
+TEST_F(DataCli, GenerateBadArgumentsExitTwo) {
   std::string dir = test_files::scratch_dir("cli_generate_bad");
   EXPECT_EQ(run_privtune("data generate --kind poems --train 1 --test 1 --out " + dir + "/x").code, 2);
   EXPECT_EQ(
@@ -49,7 +57,7 @@ TEST(DataCli, GenerateBadArgumentsExitTwo) {
   EXPECT_FALSE(exists(dir + "/x"));
 }
 
-TEST(DataCli, TagBadRecordsFailWithFileAndLineAndWriteNothing) {
+TEST_F(DataCli, TagBadRecordsFailWithFileAndLineAndWriteNothing) {
   std::string dir = test_files::scratch_dir("cli_tag_bad");
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"{\"text\": \"ok\"}\n{\"text\": \"broken\"\n", ":2: invalid JSON"},
@@ -74,7 +82,7 @@ TEST(DataCli, TagBadRecordsFailWithFileAndLineAndWriteNothing) {
   }
 }
 
-TEST(DataCli, TagSkipsBadRecordsWhenToldAndCountsThem) {
+TEST_F(DataCli, TagSkipsBadRecordsWhenToldAndCountsThem) {
   std::string dir = test_files::scratch_dir("cli_tag_skip");
   std::string input = dir + "/notes.jsonl";
   test_files::write_file(input,
@@ -90,7 +98,7 @@ TEST(DataCli, TagSkipsBadRecordsWhenToldAndCountsThem) {
   EXPECT_EQ(run_privtune("data tag --in " + input + " --out " + dir + "/out --on-bad-record maybe").code, 2);
 }
 
-TEST(DataCli, TagTextFilesAndRefusesUnknownExtensions) {
+TEST_F(DataCli, TagTextFilesAndRefusesUnknownExtensions) {
   std::string dir = test_files::scratch_dir("cli_tag_txt");
   test_files::write_file(dir + "/raw.txt",
                          "Dr. Lovelace lives at 12 Crescent Road, Bath BA1 2AB.\n\nSSN 123-45-6789\n");
@@ -103,7 +111,7 @@ TEST(DataCli, TagTextFilesAndRefusesUnknownExtensions) {
   EXPECT_EQ(run_privtune("data tag --in " + dir + "/raw.csv --out " + dir + "/out2").code, 2);
 }
 
-TEST(DataCli, StatsCountsTokensPerSplitClassAndLabel) {
+TEST_F(DataCli, StatsCountsTokensPerSplitClassAndLabel) {
   std::string dir = test_files::scratch_dir("cli_stats");
   test_files::write_file(dir + "/tokenizer.json", test_files::tiny_tokenizer_json());
   std::filesystem::create_directories(dir + "/ds");
