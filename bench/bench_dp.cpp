@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "privtune/core/allocator.h"
 #include "privtune/core/error.h"
 #include "privtune/dp/noise.h"
 #include "privtune/dp/per_example.h"
@@ -197,6 +198,7 @@ bool run_in_child(const std::string& name, const Options& o, Measured* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  privtune::core::keep_freed_memory();
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string>
 
+#include "privtune/core/allocator.h"
 #include "privtune/model/causal_lm.h"
 #include "privtune/model/device.h"
 
@@ -51,6 +52,7 @@ double matmul_peak(const torch::Device& device, torch::ScalarType dtype) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  privtune::core::keep_freed_memory();
   std::string device_name = "cpu", dtype_name = "float32";
   int64_t batch = 8, seq = 256, iters = 3;
   for (int i = 1; i + 1 < argc; i += 2) {

@@ -1,9 +1,9 @@
 // Training-step time and peak memory of full fine-tuning, LoRA, head, DP-SGD and DP-LoRA (and
 // evaluation's scoring pass, tokens/s against training's) on a random
-// GPT-NeoX model (Pythia-160M-shaped or small: hidden 256), next to the same step written
+// GPT-NeoX model (Pythia-160M-shaped, small: hidden 256, or tiny: the built-in model's shape), next to the same step written
 // as a plain PyTorch Python eager loop (bench/train_peer.py), measured in one run.
 //
-//   bench_train [--shape small|pythia160m] [--device cpu|cuda] [--batch 8] [--seq 128]
+//   bench_train [--shape small|pythia160m|tiny] [--device cpu|cuda] [--batch 8] [--seq 128]
 //               [--steps 5] [--threads N] [--python /usr/bin/python3]
 //
 // Each configuration runs in a process of its own (this program re-executed with --one
@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "privtune/core/allocator.h"
 #include "privtune/core/json_util.h"
 #include "privtune/eval/token_losses.h"
 #include "privtune/model/causal_lm.h"
@@ -42,14 +43,26 @@ struct Args {
   int64_t batch = 8, seq = 128, steps = 5, threads = 0;
 };
 
-core::Json model_config(const std::string& shape) {
-  const bool big = shape == "pythia160m";
+// Shapes: "pythia160m" (Pythia-160M), "small" (hidden 256, Pythia's vocabulary) and "tiny"
+// (the built-in model models/privtune-tiny: hidden 128, vocabulary 4096).
+struct Shape {
+  int64_t vocab, hidden, layers, heads;
+};
+
+Shape shape_of(const std::string& name) {
+  if (name == "pythia160m") return {50304, 768, 12, 12};
+  if (name == "tiny") return {4096, 128, 4, 4};
+  return {50304, 256, 4, 4};
+}
+
+core::Json model_config(const std::string& name) {
+  const Shape s = shape_of(name);
   return {{"model_type", "gpt_neox"},
-          {"vocab_size", 50304},
-          {"hidden_size", big ? 768 : 256},
-          {"intermediate_size", big ? 3072 : 1024},
-          {"num_hidden_layers", big ? 12 : 4},
-          {"num_attention_heads", big ? 12 : 4},
+          {"vocab_size", s.vocab},
+          {"hidden_size", s.hidden},
+          {"intermediate_size", 4 * s.hidden},
+          {"num_hidden_layers", s.layers},
+          {"num_attention_heads", s.heads},
           {"rotary_pct", 0.25},
           {"use_parallel_residual", true},
           {"max_position_embeddings", 2048},
@@ -59,7 +72,7 @@ core::Json model_config(const std::string& shape) {
 // Evaluation's scoring pass (eval::score_examples: one no-grad forward per example) on
 // the same batch shape; prints a JSON line like run_one.
 int run_eval(const Args& a, model::CausalLM& m, const torch::Device& device) {
-  torch::Tensor random = torch::randint(0, 50304, {a.batch, a.seq}, torch::TensorOptions().dtype(torch::kLong));
+  torch::Tensor random = torch::randint(0, shape_of(a.shape).vocab, {a.batch, a.seq}, torch::TensorOptions().dtype(torch::kLong));
   std::vector<data::TokenizedExample> examples(static_cast<size_t>(a.batch));
   for (int64_t b = 0; b < a.batch; ++b) {
     auto& e = examples[static_cast<size_t>(b)];
@@ -112,7 +125,8 @@ int run_one(const Args& a) {
   train::Optimizer optimizer(trainable.tensors, {});
 
   train::DeviceBatch batch;
-  batch.ids = torch::randint(0, 50304, {a.batch, a.seq}, torch::TensorOptions().dtype(torch::kLong).device(device));
+  batch.ids = torch::randint(0, shape_of(a.shape).vocab, {a.batch, a.seq},
+                             torch::TensorOptions().dtype(torch::kLong).device(device));
   batch.attention = torch::ones_like(batch.ids);
   batch.loss_weights = torch::ones({a.batch, a.seq - 1}, torch::TensorOptions().device(device));
   batch.rows = a.batch;
@@ -159,6 +173,7 @@ core::Json run_child(const std::string& command) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  privtune::core::keep_freed_memory();
   Args a;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];

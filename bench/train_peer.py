@@ -87,6 +87,7 @@ class Model(nn.Module):
 SHAPES = {
     "pythia160m": dict(vocab=50304, hidden=768, layers=12, heads=12, ffn=3072, rotary_pct=0.25),
     "small": dict(vocab=50304, hidden=256, layers=4, heads=4, ffn=1024, rotary_pct=0.25),
+    "tiny": dict(vocab=4096, hidden=128, layers=4, heads=4, ffn=512, rotary_pct=0.25),
 }
 
 

@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "privtune/cli/commands.h"
+#include "privtune/core/allocator.h"
 #include "privtune/core/error.h"
 #include "privtune/core/version.h"
 
@@ -34,6 +35,7 @@ const AddCommand kCommands[] = {
 }  // namespace
 
 int main(int argc, char** argv) {
+  privtune::core::keep_freed_memory();
   CLI::App app{"privtune: fine-tune language models and measure what they memorize"};
   app.set_version_flag("--version", std::string(privtune::kVersion) + " (" + privtune::kGitCommit + ")");
   app.set_config("--config", "", "TOML file whose keys set flags (flag name without dashes)");
