@@ -1,5 +1,6 @@
 #include "privtune/eval/token_losses.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -16,6 +17,24 @@ torch::Tensor next_token_losses(const torch::Tensor& logits, const torch::Tensor
   torch::Tensor losses = torch::nn::functional::cross_entropy(
       predicted, targets, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
   return losses.view({B, T - 1});
+}
+
+torch::Tensor target_losses(model::CausalLM& model, const torch::Tensor& hidden, const torch::Tensor& targets) {
+  // About 16 MB of float32 logits per block: they stay in cache between the LM head and the
+  // softmax, while each block still has enough rows for an efficient matrix product.
+  constexpr int64_t kLogitsPerBlock = int64_t{1} << 22;
+  const int64_t N = hidden.size(0), V = model->config().vocab_size;
+  const int64_t rows = std::max<int64_t>(16, kLogitsPerBlock / V);
+  std::vector<torch::Tensor> parts;
+  for (int64_t begin = 0; begin < N; begin += rows) {
+    const int64_t end = std::min(N, begin + rows);
+    torch::Tensor logits = model->logits(hidden.slice(0, begin, end));  // (rows, V)
+    const auto wide = logits.scalar_type() == torch::kDouble ? torch::kDouble : torch::kFloat;
+    parts.push_back(torch::nn::functional::cross_entropy(
+        logits.to(wide), targets.slice(0, begin, end),
+        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone)));
+  }
+  return parts.empty() ? torch::empty({0}, hidden.options().dtype(torch::kFloat)) : torch::cat(parts);
 }
 
 double MeanLoss::mean() const {
@@ -63,15 +82,29 @@ std::vector<std::vector<float>> score_examples(model::CausalLM& model,
     if (batch.cols < 2) continue;
     const auto shape = std::vector<int64_t>{batch.rows, batch.cols};
     torch::Tensor ids = torch::tensor(batch.input_ids, torch::kLong).view(shape).to(device);
-    torch::Tensor mask = torch::tensor(std::vector<int64_t>(batch.attention_mask.begin(), batch.attention_mask.end()),
-                                       torch::kLong)
-                             .view(shape)
-                             .to(device);
-    torch::Tensor losses = next_token_losses(model->forward(ids, mask), ids).to(torch::kCPU, torch::kFloat);
-    auto loss = losses.accessor<float, 2>();  // (B, T-1)
+    torch::Tensor valid = torch::tensor(std::vector<int64_t>(batch.attention_mask.begin(), batch.attention_mask.end()),
+                                        torch::kLong)
+                              .view(shape)
+                              .to(device, torch::kBool);
+    torch::Tensor positions = torch::arange(batch.cols, ids.options()).unsqueeze(0).expand(shape);
+    torch::Tensor hidden = model->hidden(ids, positions, valid, nullptr);  // (B, T, C)
+
+    // Positions whose next token is real, row-major: (b, j) predicts ids[b, j + 1].
+    std::vector<int64_t> scored, targets;
+    for (int64_t b = 0; b < batch.rows; ++b)
+      for (int64_t j = 0; j + 1 < batch.lengths[b]; ++j) {
+        scored.push_back(b * batch.cols + j);
+        targets.push_back(batch.input_ids[static_cast<size_t>(b * batch.cols + j + 1)]);
+      }
+    torch::Tensor scored_rows = torch::tensor(scored, torch::kLong).to(device);
+    torch::Tensor picked = hidden.reshape({batch.rows * batch.cols, hidden.size(2)}).index_select(0, scored_rows);  // (N, C)
+    torch::Tensor losses =
+        target_losses(model, picked, torch::tensor(targets, torch::kLong).to(device)).to(torch::kCPU, torch::kFloat);
+    const float* loss = losses.data_ptr<float>();  // (N), in the order of `scored`
     for (int64_t b = 0; b < batch.rows; ++b) {
       std::vector<float>& out = result[static_cast<size_t>(batch.example_indices[static_cast<size_t>(b)])];
-      for (int64_t j = 1; j < batch.lengths[b]; ++j) out.push_back(loss[b][j - 1]);
+      out.assign(loss, loss + std::max<int64_t>(0, batch.lengths[b] - 1));
+      loss += out.size();
     }
   }
   if (was_training) model->train();

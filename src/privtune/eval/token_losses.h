@@ -19,6 +19,13 @@ namespace privtune::eval {
 // the loss of target ids[b, j]. Computed in float32 (float64 for float64 logits).
 torch::Tensor next_token_losses(const torch::Tensor& logits, const torch::Tensor& ids);
 
+// Losses of chosen positions: hidden (N, C), the final hidden states of N positions, and
+// targets (N) int64, the token that follows each -> (N), in the same precision as
+// next_token_losses. The LM head runs a block of positions at a time, so that the (N, V)
+// logits never exist at once: for scoring without gradients, where they would be the
+// largest tensor by far.
+torch::Tensor target_losses(model::CausalLM& model, const torch::Tensor& hidden, const torch::Tensor& targets);
+
 // A token-weighted mean: sum of losses and number of tokens.
 struct MeanLoss {
   double sum = 0.0;
@@ -45,7 +52,8 @@ struct EvalOptions {
 
 // Per-example target losses: result[i][j - 1] is l(j) for token j >= 1 of examples[i]
 // (cut to max_length when set). One batched no-grad forward per example, in eval mode
-// (restored afterwards), on the model's device; every loss-based metric starts here.
+// (restored afterwards), on the model's device, the LM head applied to real targets only
+// (target_losses); every loss-based metric starts here.
 std::vector<std::vector<float>> score_examples(model::CausalLM& model,
                                                const std::vector<data::TokenizedExample>& examples,
                                                const EvalOptions& options);

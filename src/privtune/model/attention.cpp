@@ -67,7 +67,9 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const RopeTables& r
     case torch::kHalf: floor = static_cast<double>(std::numeric_limits<c10::Half>::lowest()); break;
     default: break;
   }
-  scores = scores.masked_fill(allowed.logical_not(), floor);
+  // In place, saving a (B, H, T, S) copy: the backward of `* scale` (or of the soft cap's
+  // last `* softcap`) does not need the scores themselves.
+  scores.masked_fill_(allowed.logical_not(), floor);
   const auto wide = scores.scalar_type() == torch::kDouble ? torch::kDouble : torch::kFloat;
   auto probs = torch::softmax(scores, -1, wide).to(queries.scalar_type());
   auto mixed = torch::matmul(probs.view({B, num_kv_heads, group * T, S}), values);  // (B, KV, group*T, D)
