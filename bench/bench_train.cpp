@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -201,11 +202,18 @@ int main(int argc, char** argv) {
               static_cast<long long>(a.batch), static_cast<long long>(a.seq), a.device.c_str(),
               static_cast<long long>(a.steps));
   std::printf("%-6s %-8s %12s %12s %14s %12s\n", "method", "impl", "step (s)", "tokens/s", "peak memory", "trainable");
+  // The peer gets the heap policy privtune sets for itself (core/allocator.h), through
+  // glibc's variables, so that the comparison is of the two training loops and not of two
+  // malloc settings; PRIVTUNE_MALLOC=default compares both with glibc's defaults.
+  const char* heap_choice = std::getenv("PRIVTUNE_MALLOC");
+  const std::string peer_heap = heap_choice != nullptr && std::string(heap_choice) == "default"
+                                    ? ""
+                                    : "MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=1073741824 ";
   std::map<std::string, core::Json> ours, theirs;
   for (const std::string method : {"full", "lora", "head", "dp", "dp-lora", "eval"}) {
     ours[method] = run_child("'" + self + "' --one " + method + common);
     // The peer has no DP-SGD (that would need Opacus); dp arms compare with privtune's own.
-    if (method != "dp" && method != "dp-lora" && method != "eval") theirs[method] = run_child(a.python + " '" + peer + "' --method " + method + common);
+    if (method != "dp" && method != "dp-lora" && method != "eval") theirs[method] = run_child(peer_heap + a.python + " '" + peer + "' --method " + method + common);
     for (const auto& [impl, j] : {std::pair<std::string, core::Json>{"privtune", ours[method]}, {"python", theirs[method]}}) {
       if (impl == "python" && (method == "dp" || method == "dp-lora" || method == "eval")) continue;
       if (j.is_null()) {
