@@ -13,9 +13,10 @@ struct RunInputs {
   std::string model_dir, data_dir;
 };
 
-// Made once per (family, sizes) in the temp folder; `train`/`test` examples, and with
-// `canaries` > 0 that many canaries per repetition count (1 and 4) plus as many reference
-// canaries, with 3-digit secrets (1,000 candidates, cheap to enumerate).
+// Made once per (family, sizes) and build of the test program, in the build tree:
+// `train`/`test` examples, and with `canaries` > 0 that many canaries per repetition count
+// (1 and 4) plus as many reference canaries, with 3-digit secrets (1,000 candidates, cheap
+// to enumerate).
 RunInputs tiny_run_inputs(const std::string& family, int64_t train = 24, int64_t test = 8, int64_t canaries = 0);
 
 // Options for a short CPU run of `method` on `inputs` writing to a fresh `out` folder.

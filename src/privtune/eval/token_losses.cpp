@@ -20,8 +20,8 @@ torch::Tensor next_token_losses(const torch::Tensor& logits, const torch::Tensor
 }
 
 torch::Tensor target_losses(model::CausalLM& model, const torch::Tensor& hidden, const torch::Tensor& targets) {
-  // About 16 MB of float32 logits per block: they stay in cache between the LM head and the
-  // softmax, while each block still has enough rows for an efficient matrix product.
+  // About 16 MB of float32 logits per block: memory bounded whatever the batch, while each
+  // block keeps enough rows (at least 16) for an efficient matrix product.
   constexpr int64_t kLogitsPerBlock = int64_t{1} << 22;
   const int64_t N = hidden.size(0), V = model->config().vocab_size;
   const int64_t rows = std::max<int64_t>(16, kLogitsPerBlock / V);
