@@ -1,5 +1,5 @@
-# PCRE2, utf8proc and SQLite as the imported targets PkgConfig::PCRE2, PkgConfig::UTF8PROC
-# and PkgConfig::SQLITE3: through pkg-config when it is installed, else by searching for the
+# PCRE2, utf8proc, SQLite and SLEEF as the imported targets PkgConfig::PCRE2, PkgConfig::UTF8PROC,
+# PkgConfig::SQLITE3 and PkgConfig::SLEEF: through pkg-config when it is installed, else by searching for the
 # header and library (machines with a pip torch and no pkg-config, e.g. GPU build hosts).
 find_package(PkgConfig QUIET)
 
@@ -24,3 +24,4 @@ endfunction()
 privtune_find_c_library(PCRE2 libpcre2-8 pcre2.h pcre2-8)
 privtune_find_c_library(UTF8PROC libutf8proc utf8proc.h utf8proc)
 privtune_find_c_library(SQLITE3 sqlite3 sqlite3.h sqlite3)
+privtune_find_c_library(SLEEF sleef sleef.h sleef)

@@ -3,9 +3,9 @@
 // ChaCha20 (chacha20.h) keyed from OS entropy, or from a seed for reproducible runs, which
 // are then not for release. Each add() draws from its own stream (nonce = the number of
 // earlier add() calls); within it, ChaCha block i gives eight normals by Box-Muller in double
-// precision from 53-bit uniforms. Blocks are generated in parallel on the CPU
-// (at::parallel_for) and copied to the tensor's device; the result depends neither on the
-// thread count nor on the device.
+// precision from 53-bit uniforms (box_muller.h, vectorised). Blocks are generated in parallel
+// on the CPU (at::parallel_for) and copied to the tensor's device; the result depends neither
+// on the thread count nor on the device.
 //
 // By default each noise value is the sum of four such normals, halved (Holohan and Braghin
 // 2021, as Opacus' secure mode): a single floating-point Box-Muller output reveals which
