@@ -7,7 +7,9 @@
 //   dp-lora  as dp with LoRA
 // plus secure noise for 162M values alone, with the default sampler (the halved sum of four
 // Box-Muller normals, against the floating-point attack) and with one Box-Muller normal per
-// value (noise-bm): the mitigation's cost.
+// value (noise-bm): the mitigation's cost; and the noise's two kernels alone on one thread
+// (kernels): ChaCha20's key stream in GB/s and Box-Muller in ns per pair for every SIMD
+// level the CPU has (dp/box_muller.h).
 //
 //   bench_dp [--model small|pythia-160m] [--batch 8] [--seq 128] [--iters 2] [--skip naive,...]
 //
@@ -27,6 +29,8 @@
 
 #include "privtune/core/allocator.h"
 #include "privtune/core/error.h"
+#include "privtune/dp/box_muller.h"
+#include "privtune/dp/chacha20.h"
 #include "privtune/dp/noise.h"
 #include "privtune/dp/per_example.h"
 #include "privtune/dp/per_example_loss.h"
@@ -174,6 +178,32 @@ Measured run(const std::string& name, const Options& o) {
   return out;
 }
 
+// The noise's kernels on this thread: ChaCha20 over 64 blocks at a time, then Box-Muller over
+// the same words for every SIMD level; the best of five passes of ~1 s of work each.
+void print_noise_kernels() {
+  const int64_t blocks = 64, pairs = blocks * 4, passes = 40000;
+  std::vector<uint32_t> words(16 * blocks);
+  std::vector<double> normals(2 * pairs);
+  auto best_of_five = [&](auto&& pass) {
+    double best = 1e30;
+    for (int repeat = 0; repeat < 5; ++repeat) {
+      const auto start = Clock::now();
+      for (int64_t i = 0; i < passes; ++i) pass(i);
+      best = std::min(best, seconds_since(start));
+    }
+    return best;
+  };
+  const double chacha = best_of_five([&](int64_t i) {
+    dp::chacha20_blocks(dp::ChaChaKey{1, 2, 3}, dp::ChaChaNonce{}, static_cast<uint32_t>(i * blocks), blocks, words.data());
+  });
+  std::printf("kernels  ChaCha20 %.2f GB/s on one thread\n", 64.0 * blocks * passes / chacha / 1e9);
+  for (dp::SimdLevel level : dp::supported_simd_levels()) {
+    const double seconds = best_of_five([&](int64_t) { dp::box_muller(level, words.data(), pairs, 1.0, normals.data()); });
+    std::printf("kernels  Box-Muller %-6s %6.2f ns/pair%s\n", dp::simd_level_name(level), seconds * 1e9 / (pairs * passes),
+                level == dp::best_simd_level() ? "  (used)" : "");
+  }
+}
+
 // Runs `name` in a child process and reads its measurement back through a pipe.
 bool run_in_child(const std::string& name, const Options& o, Measured* out) {
   int fds[2];
@@ -245,5 +275,6 @@ int main(int argc, char** argv) {
     std::printf("secure noise, Box-Muller: %.0f M values/s (%.3f s for 162M)\n", 162.0 / results["noise-bm"].seconds,
                 results["noise-bm"].seconds);
   ratio("noise", "noise-bm");
+  if (o.skip.find(",kernels,") == std::string::npos) print_noise_kernels();
   return 0;
 }

@@ -55,7 +55,9 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const RopeTables& r
   // Grouped-query attention without copying keys: query head h uses key head h / group, so
   // the `group` query heads of one key head are stacked along the time axis.
   auto grouped_q = queries.reshape({B, num_kv_heads, group * T, head_dim});
-  auto scores = torch::matmul(grouped_q, keys.transpose(-1, -2)) * scale;  // (B, KV, group*T, S)
+  // Scaled in place: the matmul's backward needs only its inputs, and `mul_` by a number
+  // needs nothing, so autograd allows it, and it saves a (B, H, T, S) copy.
+  auto scores = torch::matmul(grouped_q, keys.transpose(-1, -2)).mul_(scale);  // (B, KV, group*T, S)
   scores = scores.view({B, num_heads, T, S});
   if (softcap > 0) scores = torch::tanh(scores / softcap) * softcap;
   // A finite floor rather than -inf: a padded query whose window holds no real key gets a
@@ -67,7 +69,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const RopeTables& r
     case torch::kHalf: floor = static_cast<double>(std::numeric_limits<c10::Half>::lowest()); break;
     default: break;
   }
-  // In place, saving a (B, H, T, S) copy: the backward of `* scale` (or of the soft cap's
+  // In place, saving a (B, H, T, S) copy: the backward of `mul_(scale)` (or of the soft cap's
   // last `* softcap`) does not need the scores themselves.
   scores.masked_fill_(allowed.logical_not(), floor);
   const auto wide = scores.scalar_type() == torch::kDouble ? torch::kDouble : torch::kFloat;
