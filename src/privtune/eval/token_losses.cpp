@@ -6,16 +6,25 @@
 #include <numeric>
 
 #include "privtune/data/batching.h"
+#include "privtune/eval/frozen_head_loss.h"
 
 namespace privtune::eval {
 
-torch::Tensor next_token_losses(const torch::Tensor& logits, const torch::Tensor& ids) {
+torch::Tensor next_token_losses(model::CausalLM& model, const torch::Tensor& ids, const torch::Tensor& attention_mask) {
+  const int64_t B = ids.size(0), T = ids.size(1);
+  const torch::Tensor positions = torch::arange(T, ids.options().dtype(torch::kLong)).unsqueeze(0).expand({B, T});
+  const torch::Tensor hidden = model->hidden(ids, positions, attention_mask.to(torch::kBool), nullptr);  // (B, T, C)
+  const torch::Tensor targets = ids.slice(1, 1, T).reshape({B * (T - 1)});  // (B*(T-1))
+  if (frozen_head_applies(model)) {
+    const int64_t C = hidden.size(2);
+    return frozen_head_losses(model, hidden.slice(1, 0, T - 1).reshape({B * (T - 1), C}), targets).view({B, T - 1});
+  }
+  const torch::Tensor logits = model->logits(hidden.slice(1, 0, T - 1));  // (B, T-1, V)
   const auto wide = logits.scalar_type() == torch::kDouble ? torch::kDouble : torch::kFloat;
-  const int64_t B = logits.size(0), T = logits.size(1), V = logits.size(2);
-  torch::Tensor predicted = logits.slice(1, 0, T - 1).reshape({B * (T - 1), V}).to(wide);  // (B*(T-1), V)
-  torch::Tensor targets = ids.slice(1, 1, T).reshape({B * (T - 1)});                       // (B*(T-1))
-  torch::Tensor losses = torch::nn::functional::cross_entropy(
-      predicted, targets, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+  const int64_t V = logits.size(2);
+  const torch::Tensor losses = torch::nn::functional::cross_entropy(
+      logits.reshape({B * (T - 1), V}).to(wide), targets,
+      torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
   return losses.view({B, T - 1});
 }
 

@@ -15,9 +15,13 @@
 
 namespace privtune::eval {
 
-// Next-token losses in nats: logits (B, T, V), ids (B, T) -> (B, T-1), entry [b, j-1] being
-// the loss of target ids[b, j]. Computed in float32 (float64 for float64 logits).
-torch::Tensor next_token_losses(const torch::Tensor& logits, const torch::Tensor& ids);
+// Next-token losses in nats of a right-padded batch, with gradients (training): ids (B, T),
+// attention_mask (B, T) -> (B, T-1), entry [b, j-1] being the loss of target ids[b, j].
+// The LM head runs on positions 0 .. T-2 only (the last one predicts nothing), so the
+// (B, T-1, V) logits are the only ones made, and flattening them copies nothing; through a
+// frozen head they are made a block at a time instead (frozen_head_loss.h). Computed in
+// float32 (float64 for a float64 model); entries at padded positions are meaningless.
+torch::Tensor next_token_losses(model::CausalLM& model, const torch::Tensor& ids, const torch::Tensor& attention_mask);
 
 // Losses of chosen positions: hidden (N, C), the final hidden states of N positions, and
 // targets (N) int64, the token that follows each -> (N), in the same precision as

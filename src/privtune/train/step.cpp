@@ -11,8 +11,7 @@ double accumulate_micro_batch(model::CausalLM& model, GradientAggregator& aggreg
   torch::Tensor losses;
   {
     AutocastGuard guard(batch.ids.device(), autocast);
-    torch::Tensor logits = model->forward(batch.ids, batch.attention);                                 // (B, T, V)
-    losses = per_example_losses(eval::next_token_losses(logits, batch.ids), batch.loss_weights);  // (B)
+    losses = per_example_losses(eval::next_token_losses(model, batch.ids, batch.attention), batch.loss_weights);  // (B)
   }
   aggregator.backward(losses, units);
   return losses.detach().sum().item<double>();
