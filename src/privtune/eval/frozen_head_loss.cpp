@@ -2,18 +2,14 @@
 
 #include <algorithm>
 
+#include "privtune/eval/token_losses.h"
+
 namespace privtune::eval {
 
 namespace {
 
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
-
-// Blocks of about 16M logits (64 MB in float32), and at least 16 rows. Small blocks are slow,
-// probably because each block's two products pack the whole (V, C) weight again: with 4M-logit
-// blocks a LoRA step at vocabulary 50304 took about 30% longer than with the whole logits,
-// with 16M-logit blocks about as long.
-int64_t rows_per_block(int64_t vocab) { return std::max<int64_t>(16, (int64_t{1} << 24) / vocab); }
 
 struct FrozenHeadCrossEntropy : public torch::autograd::Function<FrozenHeadCrossEntropy> {
   // hidden (N, C); weight (V, C) and bias (V) constant; targets (N) -> (N). The bias is an
@@ -24,7 +20,7 @@ struct FrozenHeadCrossEntropy : public torch::autograd::Function<FrozenHeadCross
     const auto wide = hidden.scalar_type() == torch::kDouble ? torch::kDouble : torch::kFloat;
     torch::Tensor losses = torch::empty({N}, hidden.options().dtype(wide));
     torch::Tensor direction = torch::empty_like(hidden);  // (N, C): (softmax - onehot) W per row
-    const int64_t rows = rows_per_block(V);
+    const int64_t rows = logit_block_rows(V);
     for (int64_t begin = 0; begin < N; begin += rows) {
       const int64_t end = std::min(N, begin + rows);
       const torch::Tensor target = targets.slice(0, begin, end).unsqueeze(1);   // (n, 1)

@@ -28,12 +28,11 @@ torch::Tensor next_token_losses(model::CausalLM& model, const torch::Tensor& ids
   return losses.view({B, T - 1});
 }
 
+int64_t logit_block_rows(int64_t vocab) { return std::max<int64_t>(16, (int64_t{1} << 24) / vocab); }
+
 torch::Tensor target_losses(model::CausalLM& model, const torch::Tensor& hidden, const torch::Tensor& targets) {
-  // About 16 MB of float32 logits per block: memory bounded whatever the batch, while each
-  // block keeps enough rows (at least 16) for an efficient matrix product.
-  constexpr int64_t kLogitsPerBlock = int64_t{1} << 22;
-  const int64_t N = hidden.size(0), V = model->config().vocab_size;
-  const int64_t rows = std::max<int64_t>(16, kLogitsPerBlock / V);
+  const int64_t N = hidden.size(0);
+  const int64_t rows = logit_block_rows(model->config().vocab_size);
   std::vector<torch::Tensor> parts;
   for (int64_t begin = 0; begin < N; begin += rows) {
     const int64_t end = std::min(N, begin + rows);

@@ -23,11 +23,17 @@ namespace privtune::eval {
 // float32 (float64 for a float64 model); entries at padded positions are meaningless.
 torch::Tensor next_token_losses(model::CausalLM& model, const torch::Tensor& ids, const torch::Tensor& attention_mask);
 
+// Rows of logits the LM head computes at a time where the whole (N, V) logits are not needed:
+// about 16M logits (64 MB in float32), and at least 16 rows. Memory stays bounded whatever the
+// batch; smaller blocks are slower, probably because each block's product packs the whole
+// (V, C) weight again (4M-logit blocks made a LoRA step at vocabulary 50304 about 30% slower).
+int64_t logit_block_rows(int64_t vocab);
+
 // Losses of chosen positions: hidden (N, C), the final hidden states of N positions, and
 // targets (N) int64, the token that follows each -> (N), in the same precision as
-// next_token_losses. The LM head runs a block of positions at a time, so that the (N, V)
-// logits never exist at once: for scoring without gradients, where they would be the
-// largest tensor by far.
+// next_token_losses. The LM head runs a block of positions at a time (logit_block_rows), so
+// that the (N, V) logits never exist at once: for scoring without gradients, where they would
+// be the largest tensor by far.
 torch::Tensor target_losses(model::CausalLM& model, const torch::Tensor& hidden, const torch::Tensor& targets);
 
 // A token-weighted mean: sum of losses and number of tokens.
