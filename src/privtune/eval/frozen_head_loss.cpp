@@ -21,6 +21,7 @@ struct FrozenHeadCrossEntropy : public torch::autograd::Function<FrozenHeadCross
     torch::Tensor losses = torch::empty({N}, hidden.options().dtype(wide));
     torch::Tensor direction = torch::empty_like(hidden);  // (N, C): (softmax - onehot) W per row
     const int64_t rows = logit_block_rows(V);
+    torch::Tensor product_weight;  // the weight in the logits' dtype (bf16 under autocast), cast once
     for (int64_t begin = 0; begin < N; begin += rows) {
       const int64_t end = std::min(N, begin + rows);
       const torch::Tensor target = targets.slice(0, begin, end).unsqueeze(1);   // (n, 1)
@@ -29,7 +30,8 @@ struct FrozenHeadCrossEntropy : public torch::autograd::Function<FrozenHeadCross
       losses.slice(0, begin, end).copy_(log_probs.gather(1, target).squeeze(1).neg());
       torch::Tensor probs = log_probs.exp_();  // softmax, in the place of the log-probabilities
       probs.scatter_add_(1, target, torch::full_like(target, -1.0, probs.options()));  // - onehot
-      direction.slice(0, begin, end).copy_(torch::matmul(probs.to(logits.scalar_type()), weight.to(logits.scalar_type())));
+      if (!product_weight.defined()) product_weight = weight.to(logits.scalar_type());
+      direction.slice(0, begin, end).copy_(torch::matmul(probs.to(logits.scalar_type()), product_weight));
     }
     ctx->save_for_backward({direction});
     return losses;

@@ -12,8 +12,7 @@ namespace privtune::eval {
 
 torch::Tensor next_token_losses(model::CausalLM& model, const torch::Tensor& ids, const torch::Tensor& attention_mask) {
   const int64_t B = ids.size(0), T = ids.size(1);
-  const torch::Tensor positions = torch::arange(T, ids.options().dtype(torch::kLong)).unsqueeze(0).expand({B, T});
-  const torch::Tensor hidden = model->hidden(ids, positions, attention_mask.to(torch::kBool), nullptr);  // (B, T, C)
+  const torch::Tensor hidden = model->hidden(ids, attention_mask);  // (B, T, C)
   const torch::Tensor targets = ids.slice(1, 1, T).reshape({B * (T - 1)});  // (B*(T-1))
   if (frozen_head_applies(model)) {
     const int64_t C = hidden.size(2);

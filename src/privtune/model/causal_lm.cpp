@@ -48,9 +48,13 @@ CausalLMImpl::CausalLMImpl(const ModelConfig& c, const torch::TensorOptions& opt
 torch::Tensor CausalLMImpl::output_weight() { return lm_head ? lm_head->weight : embed->weight; }
 
 torch::Tensor CausalLMImpl::forward(const torch::Tensor& ids, const torch::Tensor& attention_mask) {
+  return logits(hidden(ids, attention_mask));
+}
+
+torch::Tensor CausalLMImpl::hidden(const torch::Tensor& ids, const torch::Tensor& attention_mask) {
   const int64_t B = ids.size(0), T = ids.size(1);
   auto positions = torch::arange(T, ids.options().dtype(torch::kLong)).unsqueeze(0).expand({B, T});
-  return logits(hidden(ids, positions, attention_mask.to(torch::kBool), nullptr));
+  return hidden(ids, positions, attention_mask.to(torch::kBool), nullptr);
 }
 
 torch::Tensor CausalLMImpl::hidden(const torch::Tensor& ids, const torch::Tensor& positions,

@@ -51,6 +51,8 @@ class CausalLMImpl : public torch::nn::Module {
   // Right-padded batch: ids (B, T) int64, attention_mask (B, T) (1 = token, 0 = pad).
   // Returns logits (B, T, V); rows at padded positions are meaningless.
   torch::Tensor forward(const torch::Tensor& ids, const torch::Tensor& attention_mask);
+  // The same batch's final hidden states (after the last norm), before the LM head: (B, T, C).
+  torch::Tensor hidden(const torch::Tensor& ids, const torch::Tensor& attention_mask);
   // The final hidden states (after the last norm) for explicit positions, optionally
   // continuing `cache`: ids, positions (B, T) int64, valid (B, T) bool -> (B, T, C).
   torch::Tensor hidden(const torch::Tensor& ids, const torch::Tensor& positions, const torch::Tensor& valid,
