@@ -2,6 +2,8 @@
 // noise generator the CPU's values, for a float64 model and tensors moved to the device.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "clip_reference.h"
 #include "privtune/dp/noise.h"
 #include "privtune/dp/per_example.h"
@@ -40,11 +42,36 @@ TEST(DpCuda, ClipperAndNoiseMatchTheCpu) {
     EXPECT_TRUE(torch::allclose(gpu_norms, cpu_norms, 1e-6, 0));
     EXPECT_LE(test::max_relative_error(gpu, cpu), 1e-6);
   }
-  dp::GaussianNoise on_cpu = dp::GaussianNoise::seeded(3), on_gpu = dp::GaussianNoise::seeded(3);
-  torch::Tensor a = torch::zeros({1000}, torch::kDouble), b = torch::zeros({1000}, torch::kDouble).to(cuda);
-  on_cpu.add(a, 2.0);
-  on_gpu.add(b, 2.0);
-  EXPECT_TRUE(torch::equal(b.to(torch::kCPU), a));
+}
+
+// A GPU build generates the noise of a CUDA tensor on the device (noise_cuda.h), one without
+// the kernel on the CPU: either way, the values of the CPU's stream, up to the last bits of
+// CUDA's double-precision log and sincospi.
+TEST(DpCuda, NoiseOnTheGpuIsTheCpusStream) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  const torch::Device cuda(torch::kCUDA, 0);
+  for (const dp::NoiseSampler sampler : {dp::NoiseSampler::kSumOfFour, dp::NoiseSampler::kBoxMuller}) {
+    SCOPED_TRACE(dp::noise_sampler_name(sampler));
+    dp::GaussianNoise on_cpu = dp::GaussianNoise::seeded(3, sampler), on_gpu = dp::GaussianNoise::seeded(3, sampler);
+    // Odd sizes (a partial last block), float32 and float64, a transposed (non-contiguous)
+    // tensor, and one past the device's 2^24-value buffer.
+    const std::vector<torch::Tensor> shapes = {torch::zeros({1001}, torch::kDouble), torch::zeros({37, 5}, torch::kFloat),
+                                               torch::zeros({6, 9}, torch::kDouble).t(),
+                                               torch::zeros({(int64_t{1} << 24) + 13}, torch::kFloat)};
+    for (const torch::Tensor& shape : shapes) {
+      torch::Tensor a = shape.clone(), b = shape.to(cuda);  // both keep the transposed strides
+      on_cpu.add(a, 2.0);
+      on_gpu.add(b, 2.0);
+      ASSERT_TRUE(b.is_cuda());
+      const torch::Tensor gpu = b.cpu().to(torch::kDouble), cpu = a.to(torch::kDouble);
+      EXPECT_GT(cpu.abs().max().item<double>(), 0);
+      // float64: within 1e-13 (each value is at most 4 normals of a few units); float32: the
+      // same float or its neighbour.
+      const double tolerance = shape.scalar_type() == torch::kDouble ? 1e-13 : 2e-6;
+      EXPECT_LE((gpu - cpu).abs().max().item<double>(), tolerance * std::max(1.0, cpu.abs().max().item<double>()))
+          << "numel " << shape.numel();
+    }
+  }
 }
 
 }  // namespace

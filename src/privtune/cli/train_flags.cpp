@@ -63,6 +63,10 @@ void add_train_flags(CLI::App& cmd, TrainFlags& f, const std::string& out_help) 
   cmd.add_option("--dist-timeout", o.dist_timeout,
                  "Data-parallel runs (WORLD_SIZE > 1): seconds to wait for the other workers before failing")
       ->capture_default_str();
+  cmd.add_option("--dist-backend", o.dist_backend,
+                 "Data-parallel collectives: nccl (one GPU per worker), gloo (CPU, or workers sharing a GPU), or "
+                 "auto: nccl when every worker has a GPU of its own, else gloo")
+      ->capture_default_str();
   cmd.add_option("--stop-after", f.stop_after,
                  "Stop after step N as if interrupted, leaving a checkpoint for --resume (a time-limited job)");
   cmd.add_flag("--json", f.json, "Print run.json to stdout at the end");

@@ -2,6 +2,10 @@
 
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef USE_C10D_NCCL  // set by src/privtune/dist/CMakeLists.txt when torch and NCCL's header allow
+#include <c10/cuda/CUDAFunctions.h>
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 
 #include <chrono>
 #include <cstdlib>
@@ -33,7 +37,61 @@ std::shared_ptr<::gloo::transport::Device> gloo_device(const std::string& master
   return c10d::ProcessGroupGloo::createDefaultDevice();
 }
 
+// Why this worker cannot use NCCL, or "" when it can: NCCL runs one GPU per worker.
+std::string nccl_obstacle(const World& world, torch::Device device) {
+  if (!nccl_compiled())
+    return "this build of privtune has no NCCL (it needs a CUDA build of torch and NCCL's nccl.h; docs/build.md)";
+  if (!device.is_cuda()) return "this worker trains on the CPU (NCCL needs --device cuda)";
+  const int gpus = static_cast<int>(torch::cuda::device_count());
+  if (world.local_rank >= gpus)
+    return "LOCAL_RANK=" + std::to_string(world.local_rank) + " but this machine has " + std::to_string(gpus) +
+           " CUDA device(s), and NCCL needs a GPU per worker (--dist-backend gloo lets workers share one)";
+  return "";
+}
+
+// True when every rank says true: each posts its answer in the store and reads the others'.
+bool all_ranks_agree(c10d::Store& store, const World& world, const std::string& key, bool mine) {
+  store.set(key + "/" + std::to_string(world.rank), std::vector<uint8_t>{static_cast<uint8_t>(mine ? 1 : 0)});
+  bool all = true;
+  for (int r = 0; r < world.world_size; ++r) all = store.get(key + "/" + std::to_string(r)).at(0) == 1 && all;
+  return all;
+}
+
+#ifdef USE_C10D_NCCL
+// torch >= 2.4 warns when a NCCL group is destroyed without shutdown(); older ones lack it.
+template <typename Group>
+auto shut_down(Group& group, int) -> decltype(group.shutdown(), void()) {
+  group.shutdown();
+}
+template <typename Group>
+void shut_down(Group&, long) {}
+#endif
+
 }  // namespace
+
+Backend parse_backend(const std::string& name) {
+  if (name == "auto") return Backend::kAuto;
+  if (name == "gloo") return Backend::kGloo;
+  if (name == "nccl") return Backend::kNccl;
+  throw Error("--dist-backend: unknown value '" + name + "' (auto, gloo, nccl)");
+}
+
+const char* backend_name(Backend backend) {
+  switch (backend) {
+    case Backend::kAuto: return "auto";
+    case Backend::kGloo: return "gloo";
+    case Backend::kNccl: return "nccl";
+  }
+  return "?";
+}
+
+bool nccl_compiled() {
+#ifdef USE_C10D_NCCL
+  return true;
+#else
+  return false;
+#endif
+}
 
 std::optional<World> world_from_environment() {
   const std::optional<int> size = env_int("WORLD_SIZE");
@@ -56,10 +114,26 @@ std::optional<World> world_from_environment() {
 
 struct Communicator::Impl {
   c10::intrusive_ptr<c10d::TCPStore> store;
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;  // one of the two groups is set
+#ifdef USE_C10D_NCCL
+  c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;
+  ~Impl() {
+    if (nccl) shut_down(*nccl, 0);
+  }
+#endif
+
+  // op(group) on this worker's group; both have the same collective signatures.
+  template <typename Op>
+  void run(Op&& op) {
+#ifdef USE_C10D_NCCL
+    if (nccl) return op(*nccl);
+#endif
+    op(*gloo);
+  }
 };
 
-Communicator::Communicator(World world, std::unique_ptr<Impl> impl) : world_(std::move(world)), impl_(std::move(impl)) {}
+Communicator::Communicator(World world, Backend backend, torch::Device buffers, std::unique_ptr<Impl> impl)
+    : world_(std::move(world)), backend_(backend), buffers_(buffers), impl_(std::move(impl)) {}
 Communicator::~Communicator() = default;
 
 void Communicator::fail(const std::string& what, const std::exception& e) const {
@@ -70,8 +144,12 @@ void Communicator::fail(const std::string& what, const std::exception& e) const 
               why);
 }
 
-std::unique_ptr<Communicator> Communicator::connect(const World& world, double timeout_s) {
+std::unique_ptr<Communicator> Communicator::connect(const World& world, double timeout_s, Backend backend,
+                                                   torch::Device device) {
   if (!(timeout_s > 0)) throw Error("--dist-timeout must be positive");
+  const std::string obstacle = nccl_obstacle(world, device);
+  if (backend == Backend::kNccl && !obstacle.empty())
+    throw Error("--dist-backend nccl: rank " + std::to_string(world.rank) + ": " + obstacle);
   const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
   auto impl = std::make_unique<Impl>();
   try {
@@ -82,27 +160,43 @@ std::unique_ptr<Communicator> Communicator::connect(const World& world, double t
     options.waitWorkers = true;
     options.timeout = timeout;
     impl->store = c10::make_intrusive<c10d::TCPStore>(world.master_addr, options);
-    auto gloo = c10d::ProcessGroupGloo::Options::create();
-    gloo->timeout = timeout;
-    gloo->devices.push_back(gloo_device(world.master_addr));
-    impl->group = c10::make_intrusive<c10d::ProcessGroupGloo>(impl->store, world.rank, world.world_size, gloo);
+    if (backend == Backend::kAuto)
+      backend = all_ranks_agree(*impl->store, world, "privtune/nccl", obstacle.empty()) ? Backend::kNccl : Backend::kGloo;
+#ifdef USE_C10D_NCCL
+    if (backend == Backend::kNccl) {
+      c10::cuda::set_device(device.index());
+      // wait() then blocks until the collective is done, and fails after the timeout instead
+      // of leaving a dead peer to torch's watchdog (which ends the process without a word).
+      setenv("TORCH_NCCL_BLOCKING_WAIT", "1", /*overwrite=*/0);
+      auto nccl = c10d::ProcessGroupNCCL::Options::create();
+      nccl->timeout = timeout;
+      impl->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(impl->store, world.rank, world.world_size, nccl);
+    }
+#endif
+    if (backend == Backend::kGloo) {
+      auto gloo = c10d::ProcessGroupGloo::Options::create();
+      gloo->timeout = timeout;
+      gloo->devices.push_back(gloo_device(world.master_addr));
+      impl->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(impl->store, world.rank, world.world_size, gloo);
+    }
   } catch (const std::exception& e) {
     std::string why = e.what();
     throw Error("distributed training: rank " + std::to_string(world.rank) + " could not join the group at " +
                 world.master_addr + ":" + std::to_string(world.master_port) + ": " + why.substr(0, why.find('\n')));
   }
-  return std::unique_ptr<Communicator>(new Communicator(world, std::move(impl)));
+  const torch::Device buffers = backend == Backend::kNccl ? device : torch::Device(torch::kCPU);
+  return std::unique_ptr<Communicator>(new Communicator(world, backend, buffers, std::move(impl)));
 }
 
 void Communicator::all_reduce_sum(std::vector<torch::Tensor>& tensors) {
   if (tensors.empty()) return;
-  // One flat float64 buffer on the CPU: one collective per step whatever the parameter
-  // count, and sums that do not depend on how many ranks took part.
+  // One flat float64 buffer: one collective per step whatever the parameter count, and sums
+  // that do not depend on how many ranks took part.
   std::vector<torch::Tensor> flat_parts;
-  for (const torch::Tensor& t : tensors) flat_parts.push_back(t.detach().reshape({-1}).to(torch::kCPU, torch::kDouble));
+  for (const torch::Tensor& t : tensors) flat_parts.push_back(t.detach().reshape({-1}).to(buffers_, torch::kDouble));
   std::vector<torch::Tensor> buffer{torch::cat(flat_parts)};
   try {
-    impl_->group->allreduce(buffer)->wait();
+    impl_->run([&](auto& group) { group.allreduce(buffer)->wait(); });
   } catch (const std::exception& e) {
     fail("gradient all-reduce", e);
   }
@@ -116,23 +210,23 @@ void Communicator::all_reduce_sum(std::vector<torch::Tensor>& tensors) {
 }
 
 std::vector<double> Communicator::sum(const std::vector<double>& values) {
-  std::vector<torch::Tensor> buffer{torch::tensor(values, torch::kDouble)};
+  std::vector<torch::Tensor> buffer{torch::tensor(values, torch::kDouble).to(buffers_)};
   try {
-    impl_->group->allreduce(buffer)->wait();
+    impl_->run([&](auto& group) { group.allreduce(buffer)->wait(); });
   } catch (const std::exception& e) {
     fail("all-reduce", e);
   }
-  const torch::Tensor& t = buffer[0];
+  const torch::Tensor t = buffer[0].to(torch::kCPU);
   return std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
 }
 
 void Communicator::broadcast(std::vector<torch::Tensor>& tensors, int root) {
   for (torch::Tensor& t : tensors) {
-    std::vector<torch::Tensor> buffer{t.detach().to(torch::kCPU).contiguous()};
+    std::vector<torch::Tensor> buffer{t.detach().to(buffers_).contiguous()};
     c10d::BroadcastOptions options;
     options.rootRank = root;
     try {
-      impl_->group->broadcast(buffer, options)->wait();
+      impl_->run([&](auto& group) { group.broadcast(buffer, options)->wait(); });
     } catch (const std::exception& e) {
       fail("broadcast", e);
     }
@@ -156,8 +250,10 @@ std::vector<std::string> Communicator::all_gather_text(const std::string& key, c
 }
 
 void Communicator::barrier() {
+  c10d::BarrierOptions options;
+  if (buffers_.is_cuda()) options.device_ids = {buffers_.index()};  // NCCL: no guessing of the GPU
   try {
-    impl_->group->barrier()->wait();
+    impl_->run([&](auto& group) { group.barrier(options)->wait(); });
   } catch (const std::exception& e) {
     fail("barrier", e);
   }

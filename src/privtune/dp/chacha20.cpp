@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "privtune/dp/chacha20_rounds.h"
+
 namespace privtune::dp {
 
 namespace {
@@ -14,29 +16,14 @@ struct Lanes {
   typedef uint32_t type __attribute__((vector_size(4 * kLanes)));
 };
 
-template <int bits, typename V>
-[[gnu::always_inline]] inline void xor_rotate(V& d, const V& a) {  // d = (d ^ a) <<< bits
-  const V x = d ^ a;
-  d = (x << bits) | (x >> (32 - bits));
-}
-
-template <typename V>
-[[gnu::always_inline]] inline void quarter_round(V& a, V& b, V& c, V& d) {
-  a += b, xor_rotate<16>(d, a);
-  c += d, xor_rotate<12>(b, c);
-  a += b, xor_rotate<8>(d, a);
-  c += d, xor_rotate<7>(b, c);
-}
-
 // kLanes consecutive blocks from `counter`, written block after block: out[lane * 16 + word].
 // Always inlined into the functions below, each compiled for its instruction set.
 template <int kLanes>
 [[gnu::always_inline]] inline void lanes_of_blocks(const ChaChaKey& key, const ChaChaNonce& nonce, uint32_t counter,
                                                    uint32_t* out) {
   using V = typename Lanes<kLanes>::type;
-  const uint32_t constants[4] = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574};  // "expand 32-byte k"
   V initial[16];
-  for (int w = 0; w < 4; ++w) initial[w] = V{} + constants[w];
+  for (int w = 0; w < 4; ++w) initial[w] = V{} + chacha::constant_word(w);
   for (int w = 0; w < 8; ++w) initial[4 + w] = V{} + key[static_cast<size_t>(w)];
   V lane_index{};
   for (int lane = 0; lane < kLanes; ++lane) lane_index[lane] = static_cast<uint32_t>(lane);
@@ -44,16 +31,7 @@ template <int kLanes>
   for (int w = 0; w < 3; ++w) initial[13 + w] = V{} + nonce[static_cast<size_t>(w)];
   V x[16];
   for (int w = 0; w < 16; ++w) x[w] = initial[w];
-  for (int round = 0; round < 10; ++round) {  // 20 rounds: column then diagonal
-    quarter_round(x[0], x[4], x[8], x[12]);
-    quarter_round(x[1], x[5], x[9], x[13]);
-    quarter_round(x[2], x[6], x[10], x[14]);
-    quarter_round(x[3], x[7], x[11], x[15]);
-    quarter_round(x[0], x[5], x[10], x[15]);
-    quarter_round(x[1], x[6], x[11], x[12]);
-    quarter_round(x[2], x[7], x[8], x[13]);
-    quarter_round(x[3], x[4], x[9], x[14]);
-  }
+  chacha::rounds(x);
   for (int w = 0; w < 16; ++w) {
     const V word = x[w] + initial[w];
     for (int lane = 0; lane < kLanes; ++lane) out[lane * 16 + w] = word[lane];

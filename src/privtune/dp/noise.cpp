@@ -10,6 +10,12 @@
 
 #include "privtune/core/error.h"
 #include "privtune/dp/box_muller.h"
+#ifdef PRIVTUNE_CUDA_NOISE  // set by src/privtune/dp/CMakeLists.txt when the CUDA kernel is built
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+
+#include "privtune/dp/noise_cuda.h"
+#endif
 
 namespace privtune::dp {
 
@@ -17,6 +23,7 @@ namespace {
 
 constexpr int64_t kNormalsPerBlock = 8;         // 16 words = 4 pairs of 64-bit uniforms
 constexpr int64_t kChunk = int64_t{1} << 20;    // values per CPU buffer: bounds the memory used
+constexpr int64_t kDeviceChunk = int64_t{1} << 24;  // values per GPU buffer (64 MiB in float32)
 constexpr int64_t kBlocksPerCall = 64;          // blocks per chacha20_blocks call inside a thread
 
 ChaChaKey entropy_key() {
@@ -100,7 +107,23 @@ void GaussianNoise::add(torch::Tensor& t, double stddev) {
   torch::NoGradGuard no_grad;
   torch::Tensor flat = t.is_contiguous() ? t.view({-1}) : torch::zeros({n}, t.options());
   const bool wide = t.scalar_type() == torch::kDouble;  // else float32, cast to the tensor's dtype
-  torch::Tensor chunk = torch::empty({std::min(kChunk, n)}, wide ? torch::kDouble : torch::kFloat);
+  const torch::ScalarType noise_dtype = wide ? torch::kDouble : torch::kFloat;
+#ifdef PRIVTUNE_CUDA_NOISE
+  if (t.is_cuda()) {  // made where it is added: the GPU never waits for the CPU
+    const c10::cuda::CUDAGuard on_device(t.device());
+    void* stream = c10::cuda::getCurrentCUDAStream(t.device().index()).stream();
+    torch::Tensor chunk = torch::empty({std::min(kDeviceChunk, n)}, t.options().dtype(noise_dtype));
+    for (int64_t first = 0; first < n; first += kDeviceChunk) {
+      const int64_t count = std::min(kDeviceChunk, n - first);
+      torch::Tensor z = chunk.narrow(0, 0, count);
+      fill_noise_cuda(key_, nonce, first, count, stddev, static_cast<int>(summands), wide, z.data_ptr(), stream);
+      flat.narrow(0, first, count).add_(z.to(t.scalar_type()));
+    }
+    if (!t.is_contiguous()) t.add_(flat.view(t.sizes()));
+    return;
+  }
+#endif
+  torch::Tensor chunk = torch::empty({std::min(kChunk, n)}, noise_dtype);
   for (int64_t first = 0; first < n; first += kChunk) {
     const int64_t count = std::min(kChunk, n - first);
     torch::Tensor z = chunk.narrow(0, 0, count);

@@ -4,8 +4,9 @@
 // are then not for release. Each add() draws from its own stream (nonce = the number of
 // earlier add() calls); within it, ChaCha block i gives eight normals by Box-Muller in double
 // precision from 53-bit uniforms (box_muller.h, vectorised). Blocks are generated in parallel
-// on the CPU (at::parallel_for) and copied to the tensor's device; the result depends neither
-// on the thread count nor on the device.
+// on the CPU (at::parallel_for), or on the GPU itself for a CUDA tensor when the build has the
+// CUDA kernel (noise_cuda.h; else on the CPU and copied). The result does not depend on the
+// thread count; on a GPU it differs from the CPU's only in the last bits (CUDA's log and sincospi).
 //
 // By default each noise value is the sum of four such normals, halved (Holohan and Braghin
 // 2021, as Opacus' secure mode): a single floating-point Box-Muller output reveals which

@@ -86,6 +86,8 @@ void TrainOptions::validate() const {
   require(eval_every >= 0 && checkpoint_every >= 0 && log_every >= 1 && eval_batch_size >= 1,
           "--eval-every, --checkpoint-every must be >= 0 and --log-every, --eval-batch-size >= 1");
   require(dist_timeout > 0 && std::isfinite(dist_timeout), "--dist-timeout must be positive (seconds)");
+  require(one_of(dist_backend, {"auto", "gloo", "nccl"}),
+          "--dist-backend: unknown value '" + dist_backend + "' (auto, gloo, nccl)");
   require(one_of(accountant, {"rdp", "pld"}), "--accountant: unknown value '" + accountant + "' (rdp, pld)");
   require(one_of(dp_unit, {"example", "user"}), "--dp-unit: unknown value '" + dp_unit + "' (example, user)");
   require(one_of(clip_method, {"auto", "ghost", "materialized"}),
@@ -112,7 +114,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainOptions, model_dir, data_di
                                                 max_grad_norm, lora_r, lora_alpha, lora_dropout, lora_targets, rslora,
                                                 head_blocks, head_lm, loss_on, noise_multiplier, target_epsilon, delta,
                                                 accountant, dp_unit, clip_method, eval_every, checkpoint_every,
-                                                log_every, eval_batch_size, eval, progress, dist_timeout)
+                                                log_every, eval_batch_size, eval, progress, dist_timeout,
+                                                dist_backend)
 
 core::Json TrainOptions::to_json() const { return *this; }
 

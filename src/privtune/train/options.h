@@ -77,6 +77,7 @@ struct TrainOptions {
   bool eval = true;              // evaluate the test split (periodically and at the end)
   bool progress = true;          // progress bar on a terminal
   double dist_timeout = 300.0;   // seconds a data-parallel worker waits for the others
+  std::string dist_backend = "auto";  // collectives of data-parallel runs: auto|gloo|nccl
 
   // Error naming the flag for any impossible value; called before any work.
   void validate() const;

@@ -85,7 +85,13 @@ Trainer::Trainer(TrainOptions options) : options_(std::move(options)) {
   // Joined before anything can fail on one worker only, so that a failure reaches the
   // others as a closed connection instead of a wait for a worker that never comes.
   if (const std::optional<dist::World> world = dist::world_from_environment()) {
-    comm_ = dist::Communicator::connect(*world, options_.dist_timeout);
+    // One GPU per worker of a machine, as torchrun does: cuda:LOCAL_RANK (round-robin when
+    // there are fewer GPUs than workers, which only Gloo can share). cuda:N stays as given.
+    if (device_.is_cuda() && options_.device.find(':') == std::string::npos)
+      device_ = torch::Device(torch::kCUDA,
+                              static_cast<c10::DeviceIndex>(world->local_rank % torch::cuda::device_count()));
+    comm_ = dist::Communicator::connect(*world, options_.dist_timeout, dist::parse_backend(options_.dist_backend),
+                                        device_);
     if (comm_->rank() != 0) options_.progress = false;  // one progress display
     if (options_.dp_unit == "user")
       throw Error("--dp-unit user is not supported in data-parallel runs yet (WORLD_SIZE > 1): a user's examples "
@@ -357,7 +363,7 @@ core::Json Trainer::run() {
   progress_->finish();
   if (can_eval && (options_.eval_every == 0 || step_ % options_.eval_every != 0)) evaluate(step_);
   core::Json report = run_report();
-  if (comm_) report["distributed"] = {{"world_size", comm_->world_size()}, {"rank", comm_->rank()}, {"backend", "gloo"}};
+  if (comm_) report["distributed"] = {{"world_size", comm_->world_size()}, {"rank", comm_->rank()}, {"backend", dist::backend_name(comm_->backend())}};
   if (!writes()) return report;
   save_outputs();
   core::write_file_atomic(core::join_path(options_.out_dir, kRunFile), report.dump(2) + "\n");
