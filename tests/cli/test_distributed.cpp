@@ -50,7 +50,7 @@ double max_difference(const std::string& a, const std::string& b) {
 std::string one_step_flags(const std::string& method) {
   std::string flags = "--model '" + kModel + "' --data '" + dataset() +
                       "' --sampling sequential --batch-size 4 --max-steps 1 --optimizer sgd --momentum 0 --lr 1.0 "
-                      "--schedule constant --max-length 96 --seed 0 --no-eval --quiet --method " + method;
+                      "--schedule constant --max-length 96 --seed 0 --no-eval --quiet --autocast off --method " + method;
   if (method == "dp") flags += " --noise-multiplier 0 --max-grad-norm 0.5";
   return flags;
 }
@@ -136,7 +136,7 @@ TEST(Distributed, KilledWorkerMakesTheOtherFailClearly) {
   const std::string script = "(" + env + " RANK=1 timeout -s KILL 8 '" + test::privtune_path() + "' " + flags +
                              " > /dev/null 2>&1 &) ; " + env + " RANK=0 timeout 120 '" + test::privtune_path() + "' " +
                              flags + " 2> '" + dir + "/rank0.err'; echo $? > '" + dir + "/rank0.code'";
-  std::system(script.c_str());
+  ASSERT_EQ(std::system(script.c_str()), 0) << "the shell could not run: " << script;
   const std::string code = core::read_text_file(dir + "/rank0.code");
   const std::string err = core::read_text_file(dir + "/rank0.err");
   EXPECT_EQ(code, "2\n") << "rank 0 did not fail cleanly (124: it hung): " << err;

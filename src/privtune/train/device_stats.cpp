@@ -6,6 +6,7 @@
 
 #ifdef PRIVTUNE_WITH_CUDA
 #include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAFunctions.h>
 #endif
 
 // libtorch 2.4 replaced the per-device autocast setters by ones taking a device type.
@@ -35,6 +36,13 @@ int64_t device_peak_bytes(const torch::Device& device) {
 void reset_device_peak(const torch::Device& device) {
 #ifdef PRIVTUNE_WITH_CUDA
   if (device.is_cuda()) c10::cuda::CUDACachingAllocator::resetPeakStats(device.index() < 0 ? 0 : device.index());
+#endif
+  (void)device;
+}
+
+void use_device(const torch::Device& device) {
+#ifdef PRIVTUNE_WITH_CUDA
+  if (device.is_cuda() && device.has_index()) c10::cuda::set_device(device.index());
 #endif
   (void)device;
 }

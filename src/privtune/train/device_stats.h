@@ -14,6 +14,9 @@ int64_t peak_rss_bytes();
 // a build without CUDA).
 int64_t device_peak_bytes(const torch::Device& device);
 void reset_device_peak(const torch::Device& device);
+// CUDA: makes `device` this thread's current GPU, the one that unindexed CUDA calls and
+// torch::cuda::synchronize() use (a worker on cuda:1). Nothing on the CPU.
+void use_device(const torch::Device& device);
 
 // Turns bf16 autocast on for `device` while alive (CUDA; on the CPU too when asked).
 class AutocastGuard {

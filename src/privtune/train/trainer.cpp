@@ -82,14 +82,15 @@ Trainer::Trainer(TrainOptions options) : options_(std::move(options)) {
   device_ = model::parse_device(options_.device);
   dtype_ = model::parse_dtype(options_.dtype, device_);
   autocast_ = options_.autocast == "bf16" || (options_.autocast == "auto" && device_.is_cuda());
+  const std::optional<dist::World> world = dist::world_from_environment();
+  // One GPU per worker of a machine, as torchrun does: cuda:LOCAL_RANK (round-robin when
+  // there are fewer GPUs than workers, which only Gloo can share). cuda:N stays as given.
+  if (world && device_.is_cuda() && options_.device.find(':') == std::string::npos)
+    device_ = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(world->local_rank % torch::cuda::device_count()));
+  use_device(device_);
   // Joined before anything can fail on one worker only, so that a failure reaches the
   // others as a closed connection instead of a wait for a worker that never comes.
-  if (const std::optional<dist::World> world = dist::world_from_environment()) {
-    // One GPU per worker of a machine, as torchrun does: cuda:LOCAL_RANK (round-robin when
-    // there are fewer GPUs than workers, which only Gloo can share). cuda:N stays as given.
-    if (device_.is_cuda() && options_.device.find(':') == std::string::npos)
-      device_ = torch::Device(torch::kCUDA,
-                              static_cast<c10::DeviceIndex>(world->local_rank % torch::cuda::device_count()));
+  if (world) {
     comm_ = dist::Communicator::connect(*world, options_.dist_timeout, dist::parse_backend(options_.dist_backend),
                                         device_);
     if (comm_->rank() != 0) options_.progress = false;  // one progress display
