@@ -158,6 +158,17 @@ TEST(Distributed, LaunchRefusesWhatItCannotRun) {
   EXPECT_EQ(uneven.code, 2);
   EXPECT_NE(uneven.err.find("not a multiple of WORLD_SIZE 2"), std::string::npos) << uneven.err;
   EXPECT_FALSE(core::path_exists(dir + "/run/run.json"));
+  // An unknown backend, and NCCL for workers on the CPU: one line each, before any training.
+  const std::string train = "launch --nproc 2 -- train --model '" + kModel + "' --data '" + dataset() + "' --out '" +
+                            dir + "/run2' --max-steps 1 --quiet --device cpu --dist-backend ";
+  auto unknown = test::run_privtune(train + "mpi");
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.err.find("--dist-backend: unknown value 'mpi' (auto, gloo, nccl)"), std::string::npos)
+      << unknown.err;
+  auto nccl = test::run_privtune(train + "nccl");
+  EXPECT_EQ(nccl.code, 2);
+  EXPECT_NE(nccl.err.find("--dist-backend nccl: rank "), std::string::npos) << nccl.err;
+  EXPECT_FALSE(core::path_exists(dir + "/run2/run.json"));
 }
 
 }  // namespace
