@@ -54,5 +54,25 @@ TEST(CliTrain, BadInputIsOneLineAndExitCodeTwo) {
   EXPECT_FALSE(core::path_exists(out + "/run.json"));
 }
 
+// A run killed after it finished (run.json written) but while it removed its checkpoint:
+// --resume says the run is complete and clears what is left, instead of failing.
+TEST(CliTrain, ResumingAFinishedRunSaysItIsComplete) {
+  if (!privtune_built()) GTEST_SKIP() << "privtune not built";
+  const RunInputs inputs = tiny_run_inputs("llama");
+  const std::string out = temp_dir("cli_train_finished");
+  CliResult r = run_privtune("train --model '" + inputs.model_dir + "' --data '" + inputs.data_dir + "' --out '" + out +
+                             "' --overwrite --max-steps 2 --checkpoint-every 1 --seed 2 --device cpu --quiet");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_FALSE(core::path_exists(out + "/checkpoint"));
+  const std::string run = core::read_text_file(out + "/run.json");
+  core::make_directories(out + "/checkpoint");  // the part a kill left of it
+  core::write_file_atomic(out + "/checkpoint/state.json", "{}");
+  r = run_privtune("train --resume '" + out + "'");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("the run is complete (run.json); nothing to resume"), std::string::npos) << r.out;
+  EXPECT_FALSE(core::path_exists(out + "/checkpoint"));
+  EXPECT_EQ(core::read_text_file(out + "/run.json"), run);
+}
+
 }  // namespace
 }  // namespace privtune::test

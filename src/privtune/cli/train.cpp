@@ -9,6 +9,7 @@
 #include "privtune/cli/config_file.h"
 #include "privtune/cli/train_flags.h"
 #include "privtune/core/error.h"
+#include "privtune/train/checkpoint.h"
 #include "privtune/train/trainer.h"
 
 namespace privtune::cli {
@@ -59,6 +60,11 @@ void add_train_command(CLI::App& root) {
       }
       options.resume = true;
       options.out_dir = flags->resume;
+      // A run killed after it finished (run.json written, its checkpoint being removed).
+      if (train::settle_finished_run(options.out_dir)) {
+        std::printf("%s: the run is complete (run.json); nothing to resume\n", options.out_dir.c_str());
+        return;
+      }
     }
     options.progress = !flags->quiet;
     if (flags->stop_after < 0) throw Error("--stop-after must be >= 1");

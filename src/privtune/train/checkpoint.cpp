@@ -62,6 +62,12 @@ void save_checkpoint(const std::string& out_dir, const CheckpointData& data, tor
 
 bool has_checkpoint(const std::string& out_dir) { return !readable_dir(out_dir).empty(); }
 
+bool settle_finished_run(const std::string& out_dir) {
+  if (!core::path_exists(core::join_path(out_dir, kRunFile))) return false;
+  for (const char* dir : {kCheckpointDir, kTempDir, kOldDir}) core::remove_tree(core::join_path(out_dir, dir));
+  return true;
+}
+
 namespace {
 
 std::string existing_checkpoint(const std::string& out_dir) {

@@ -17,6 +17,7 @@
 namespace privtune::train {
 
 inline constexpr const char* kCheckpointDir = "checkpoint";
+inline constexpr const char* kRunFile = "run.json";  // written when a run finishes, before its checkpoint goes
 
 struct CheckpointData {
   std::vector<std::pair<std::string, torch::Tensor>> parameters;  // trainable, by privtune name
@@ -29,6 +30,10 @@ void save_checkpoint(const std::string& out_dir, const CheckpointData& data, tor
 
 // Whether OUT holds a checkpoint (or the previous one a killed swap left behind).
 bool has_checkpoint(const std::string& out_dir);
+
+// Whether OUT's run finished (its run.json exists). A run killed after writing run.json, while
+// it removed its checkpoint, is finished too: what is left of the checkpoint is removed here.
+bool settle_finished_run(const std::string& out_dir);
 
 // state.json of OUT's checkpoint (Error when there is none).
 core::Json read_checkpoint_state(const std::string& out_dir);

@@ -31,7 +31,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kLogFile = "train_log.jsonl";
-constexpr const char* kRunFile = "run.json";
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
