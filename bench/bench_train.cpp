@@ -4,12 +4,15 @@
 // as a plain PyTorch Python eager loop (bench/train_peer.py), measured in one run.
 //
 //   bench_train [--shape small|pythia160m|tiny] [--device cpu|cuda] [--batch 8] [--seq 128]
-//               [--steps 5] [--threads N] [--python /usr/bin/python3]
+//               [--steps 5] [--rounds 1] [--threads N] [--python /usr/bin/python3]
 //
 // Each configuration runs in a process of its own (this program re-executed with --one
 // METHOD, or the Python peer), so that peak memory is that configuration's alone. The
 // step measured is the trainer's (train::accumulate_micro_batch, the plain aggregator,
-// AdamW), on random tokens; the median of --steps steps after two warm-up steps.
+// AdamW), on random tokens; the median of --steps steps after two warm-up steps. --rounds R
+// runs every configuration R times, round-robin (so that a slow spell of a shared machine
+// or a latency-bound GPU falls on all of them), and reports the median over the rounds and
+// each ratio's range over them.
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,7 +44,7 @@ using Clock = std::chrono::steady_clock;
 
 struct Args {
   std::string shape = "small", device = "cpu", one, python = "/usr/bin/python3";
-  int64_t batch = 8, seq = 128, steps = 5, threads = 0;
+  int64_t batch = 8, seq = 128, steps = 5, rounds = 1, threads = 0;
 };
 
 // Shapes: "pythia160m" (Pythia-160M), "small" (hidden 256, Pythia's vocabulary) and "tiny"
@@ -135,7 +138,7 @@ int run_one(const Args& a) {
   for (int64_t step = 0; step < a.steps + 2; ++step) {
     const auto start = Clock::now();
     aggregator->begin_step(a.batch);
-    train::accumulate_micro_batch(m, *aggregator, batch, torch::Tensor(), false);
+    train::accumulate_micro_batch(m, *aggregator, batch, torch::Tensor(), false);  // read by nobody: no wait
     aggregator->finish_step();
     optimizer.step();
     optimizer.zero_grad();
@@ -183,6 +186,7 @@ int main(int argc, char** argv) {
     else if (flag == "--batch") a.batch = std::stoll(value);
     else if (flag == "--seq") a.seq = std::stoll(value);
     else if (flag == "--steps") a.steps = std::stoll(value);
+    else if (flag == "--rounds") a.rounds = std::max<int64_t>(1, std::stoll(value));
     else if (flag == "--threads") a.threads = std::stoll(value);
     else if (flag == "--python") a.python = value;
     else if (flag == "--one") a.one = value;
@@ -198,10 +202,9 @@ int main(int argc, char** argv) {
                              " --threads " + std::to_string(a.threads);
   const std::string self = argv[0];
   const std::string peer = std::string(PRIVTUNE_SOURCE_DIR) + "/bench/train_peer.py";
-  std::printf("bench_train: %s model, batch %lld x %lld, %s, median of %lld steps\n", a.shape.c_str(),
+  std::printf("bench_train: %s model, batch %lld x %lld, %s, median of %lld steps, %lld round(s)\n", a.shape.c_str(),
               static_cast<long long>(a.batch), static_cast<long long>(a.seq), a.device.c_str(),
-              static_cast<long long>(a.steps));
-  std::printf("%-6s %-8s %12s %12s %14s %12s\n", "method", "impl", "step (s)", "tokens/s", "peak memory", "trainable");
+              static_cast<long long>(a.steps), static_cast<long long>(a.rounds));
   // The peer gets the heap policy privtune sets for itself (core/allocator.h), through
   // glibc's variables, so that the comparison is of the two training loops and not of two
   // malloc settings; PRIVTUNE_MALLOC=default compares both with glibc's defaults.
@@ -209,36 +212,72 @@ int main(int argc, char** argv) {
   const std::string peer_heap = heap_choice != nullptr && std::string(heap_choice) == "default"
                                     ? ""
                                     : "MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=1073741824 ";
-  std::map<std::string, core::Json> ours, theirs;
-  for (const std::string method : {"full", "lora", "head", "dp", "dp-lora", "eval"}) {
-    ours[method] = run_child("'" + self + "' --one " + method + common);
-    // The peer has no DP-SGD (that would need Opacus); dp arms compare with privtune's own.
-    if (method != "dp" && method != "dp-lora" && method != "eval") theirs[method] = run_child(peer_heap + a.python + " '" + peer + "' --method " + method + common);
-    for (const auto& [impl, j] : {std::pair<std::string, core::Json>{"privtune", ours[method]}, {"python", theirs[method]}}) {
-      if (impl == "python" && (method == "dp" || method == "dp-lora" || method == "eval")) continue;
+  // Configuration ("full/privtune", ...) -> one result per round (null: that run failed).
+  std::map<std::string, std::vector<core::Json>> runs;
+  const std::vector<std::string> methods = {"full", "lora", "head", "dp", "dp-lora", "eval"};
+  // The peer has no DP-SGD (that would need Opacus): dp arms compare with privtune's own.
+  auto has_peer = [](const std::string& method) { return method == "full" || method == "lora" || method == "head"; };
+  for (int64_t round = 0; round < a.rounds; ++round)
+    for (const std::string& method : methods) {
+      runs[method + "/privtune"].push_back(run_child("'" + self + "' --one " + method + common));
+      if (has_peer(method))
+        runs[method + "/python"].push_back(run_child(peer_heap + a.python + " '" + peer + "' --method " + method + common));
+    }
+
+  // Median step over the rounds (null if any round failed); the largest peak.
+  auto summary = [&](const std::string& key) -> core::Json {
+    std::vector<double> steps;
+    double peak = 0;
+    for (const core::Json& j : runs[key]) {
+      if (j.is_null()) return nullptr;
+      steps.push_back(j["step_s"].get<double>());
+      peak = std::max(peak, j["peak_memory_bytes"].get<double>());
+    }
+    std::sort(steps.begin(), steps.end());
+    const double step_s = steps[steps.size() / 2];
+    return core::Json{{"step_s", step_s}, {"tokens_per_s", static_cast<double>(a.batch * a.seq) / step_s},
+                      {"peak_memory_bytes", peak}, {"trainable", runs[key].front()["trainable"]}};
+  };
+  std::printf("%-7s %-8s %12s %12s %14s %12s\n", "method", "impl", "step (s)", "tokens/s", "peak memory", "trainable");
+  for (const std::string& method : methods)
+    for (const std::string impl : {"privtune", "python"}) {
+      if (impl == "python" && !has_peer(method)) continue;
+      const core::Json j = summary(method + "/" + impl);
       if (j.is_null()) {
-        std::printf("%-6s %-8s failed\n", method.c_str(), impl.c_str());
+        std::printf("%-7s %-8s failed\n", method.c_str(), impl.c_str());
         continue;
       }
-      std::printf("%-6s %-8s %12.4f %12.0f %11.1f MiB %12lld\n", method.c_str(), impl.c_str(), j["step_s"].get<double>(),
+      std::printf("%-7s %-8s %12.4f %12.0f %11.1f MiB %12lld\n", method.c_str(), impl.c_str(), j["step_s"].get<double>(),
                   j["tokens_per_s"].get<double>(), j["peak_memory_bytes"].get<double>() / 1048576.0,
                   static_cast<long long>(j["trainable"].get<int64_t>()));
     }
-  }
-  auto ratio = [](const core::Json& x, const core::Json& y, const char* key) {
-    return x.is_null() || y.is_null() ? std::nan("") : x[key].get<double>() / y[key].get<double>();
+
+  // x / y of `key`: of the medians, and its lowest and highest over the rounds.
+  auto ratio = [&](const std::string& x, const std::string& y, const char* key, const char* label, const char* goal) {
+    const core::Json mx = summary(x), my = summary(y);
+    if (mx.is_null() || my.is_null()) {
+      std::printf("  %-32s n/a (a run failed)\n", label);
+      return;
+    }
+    double low = INFINITY, high = -INFINITY;
+    for (int64_t r = 0; r < a.rounds; ++r) {
+      const double value = runs[x][r][key].get<double>() / runs[y][r][key].get<double>();
+      low = std::min(low, value);
+      high = std::max(high, value);
+    }
+    std::printf("  %-32s %.3f", label, mx[key].get<double>() / my[key].get<double>());
+    if (a.rounds > 1) std::printf("  (rounds %.3f-%.3f)", low, high);
+    std::printf("  %s\n", goal);
   };
   std::printf("\nratios (goal in brackets)\n");
   for (const std::string method : {"full", "lora", "head"})
-    std::printf("  %s time privtune / python      %.3f  [<= 1]\n", method.c_str(),
-                ratio(ours[method], theirs[method], "step_s"));
-  std::printf("  lora / full time (privtune)     %.3f  [<= 0.7]\n", ratio(ours["lora"], ours["full"], "step_s"));
-  std::printf("  lora / full memory (privtune)   %.3f  [<= 0.6]\n",
-              ratio(ours["lora"], ours["full"], "peak_memory_bytes"));
-  std::printf("  head / full time (privtune)     %.3f\n", ratio(ours["head"], ours["full"], "step_s"));
-  std::printf("  dp / full time                  %.3f  [<= 1.3]\n", ratio(ours["dp"], ours["full"], "step_s"));
-  std::printf("  dp / full memory                %.3f  [<= 1.2]\n", ratio(ours["dp"], ours["full"], "peak_memory_bytes"));
-  std::printf("  dp-lora / lora time             %.3f  [<= 1.15]\n", ratio(ours["dp-lora"], ours["lora"], "step_s"));
-  std::printf("  eval / full tokens per second   %.3f  [>= 3]\n", ratio(ours["eval"], ours["full"], "tokens_per_s"));
+    ratio(method + "/privtune", method + "/python", "step_s", (method + " time privtune / python").c_str(), "[<= 1]");
+  ratio("lora/privtune", "full/privtune", "step_s", "lora / full time (privtune)", "[<= 0.7]");
+  ratio("lora/privtune", "full/privtune", "peak_memory_bytes", "lora / full memory (privtune)", "[<= 0.6]");
+  ratio("head/privtune", "full/privtune", "step_s", "head / full time (privtune)", "");
+  ratio("dp/privtune", "full/privtune", "step_s", "dp / full time", "[<= 1.3]");
+  ratio("dp/privtune", "full/privtune", "peak_memory_bytes", "dp / full memory", "[<= 1.2]");
+  ratio("dp-lora/privtune", "lora/privtune", "step_s", "dp-lora / lora time", "[<= 1.15]");
+  ratio("eval/privtune", "full/privtune", "tokens_per_s", "eval / full tokens per second", "[>= 3]");
   return 0;
 }

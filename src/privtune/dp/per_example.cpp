@@ -137,7 +137,7 @@ torch::Tensor PerExampleClipper::backward(const torch::Tensor& per_example_loss,
     add_clipped(grad, uses[i], row_scale);
     uses[i] = ParameterUses();  // frees this parameter's inputs and output gradients
   }
-  return norms.to(torch::kCPU);
+  return norms;
 }
 
 std::vector<std::pair<std::string, std::string>> PerExampleClipper::rules() const {

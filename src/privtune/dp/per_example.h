@@ -59,7 +59,8 @@ class PerExampleClipper {
   // Adds sum_g min(1, C / ||g_g||) * g_g to every trainable parameter's .grad (creating it
   // if undefined; so calling it for several micro-batches accumulates), in the same backward
   // pass. Returns the per-group (or per-row) gradient norms before clipping: (G) float64 on
-  // CPU. privtune::Error for a loss or groups of the wrong shape.
+  // the parameters' device (left there: reading them would make a GPU step wait).
+  // privtune::Error for a loss or groups of the wrong shape.
   torch::Tensor backward(const torch::Tensor& per_example_loss, const torch::Tensor& groups = torch::Tensor());
 
   // Which rule each trainable parameter uses, by parameter name, for run reports: "ghost" or

@@ -17,7 +17,7 @@ class PlainAggregator final : public GradientAggregator {
     (per_example_loss.sum() / rows_).backward();
   }
 
-  double finish_step() override {
+  torch::Tensor finish_step() override {
     if (reduce_) {
       // Every worker sends every gradient, including ones its examples did not reach.
       std::vector<torch::Tensor> grads;
@@ -27,9 +27,25 @@ class PlainAggregator final : public GradientAggregator {
       }
       reduce_(grads);
     }
-    // clip_grad_norm_ with an infinite limit still returns the norm without scaling.
-    const double limit = max_grad_norm_ > 0 ? max_grad_norm_ : std::numeric_limits<double>::infinity();
-    return torch::nn::utils::clip_grad_norm_(trainable_, limit);
+    // torch's clip_grad_norm_ (norm 2, 1e-6 guard), which reads the norm back to the host:
+    // fine on a CPU, a stall on a GPU. There, the norm is made with multi-tensor kernels
+    // and stays on the device.
+    if (trainable_.empty() || !trainable_.front().is_cuda()) {
+      const double limit = max_grad_norm_ > 0 ? max_grad_norm_ : std::numeric_limits<double>::infinity();
+      return torch::tensor(torch::nn::utils::clip_grad_norm_(trainable_, limit), torch::kDouble);
+    }
+    torch::NoGradGuard no_grad;
+    std::vector<torch::Tensor> grads;
+    for (const torch::Tensor& p : trainable_)
+      if (p.grad().defined()) grads.push_back(p.grad());
+    const auto on_device = torch::TensorOptions().dtype(torch::kDouble).device(trainable_.front().device());
+    if (grads.empty()) return torch::zeros({}, on_device);
+    const torch::Tensor norm = torch::stack(torch::_foreach_norm(grads)).to(torch::kDouble).norm();
+    if (max_grad_norm_ > 0) {
+      const torch::Tensor factor = (max_grad_norm_ / (norm + 1e-6)).clamp_max(1.0);
+      for (torch::Tensor& grad : grads) grad.mul_(factor.to(grad.scalar_type()));
+    }
+    return norm;
   }
 
  private:

@@ -26,8 +26,10 @@ class GradientAggregator {
   // (B) int64 privacy-unit ids (user-level DP) local to this micro-batch.
   virtual void backward(const torch::Tensor& per_example_loss, const torch::Tensor& units) = 0;
   // After the last micro-batch: leaves the update direction in .grad. Returns the gradient
-  // norm before clipping (non-private) or the mean per-unit norm (DP), for the log.
-  virtual double finish_step() = 0;
+  // norm before clipping (non-private) or the mean per-unit norm (DP), for the log: a 0-dim
+  // float64 tensor on the parameters' device, so that a GPU step need not wait for it
+  // before the optimizer's kernels are queued.
+  virtual torch::Tensor finish_step() = 0;
   // State to checkpoint (noise stream) and restore.
   virtual core::Json state() const { return core::Json::object(); }
   virtual void restore(const core::Json&) {}

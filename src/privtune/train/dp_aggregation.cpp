@@ -22,17 +22,17 @@ class DpAggregator final : public GradientAggregator {
         noise_(options.seeded ? dp::GaussianNoise::seeded(options.seed) : dp::GaussianNoise::secure()) {}
 
   void begin_step(int64_t) override {
-    norm_sum_ = 0.0;
+    norm_sum_ = torch::Tensor();
     units_ = 0;
   }
 
   void backward(const torch::Tensor& per_example_loss, const torch::Tensor& units) override {
-    const torch::Tensor norms = clipper_.backward(per_example_loss, units);  // (G) float64, CPU
-    norm_sum_ += norms.sum().item<double>();
+    const torch::Tensor norms = clipper_.backward(per_example_loss, units);  // (G) float64, on the device
+    norm_sum_ = norm_sum_.defined() ? norm_sum_ + norms.sum() : norms.sum();
     units_ += norms.size(0);
   }
 
-  double finish_step() override {
+  torch::Tensor finish_step() override {
     const double stddev = options_.noise_multiplier * options_.max_grad_norm;
     torch::NoGradGuard no_grad;
     std::vector<torch::Tensor> grads;
@@ -45,7 +45,8 @@ class DpAggregator final : public GradientAggregator {
     }
     if (options_.reduce) options_.reduce(grads);  // sum of every worker's clipped sum, noise once
     for (torch::Tensor& grad : grads) grad.div_(options_.expected_batch);
-    return units_ > 0 ? norm_sum_ / static_cast<double>(units_) : 0.0;
+    if (units_ == 0 || !norm_sum_.defined()) return torch::zeros({}, torch::kDouble);
+    return norm_sum_ / static_cast<double>(units_);
   }
 
   core::Json state() const override { return {{"noise", noise_.state()}}; }
@@ -58,7 +59,7 @@ class DpAggregator final : public GradientAggregator {
   DpAggregatorOptions options_;
   dp::PerExampleClipper clipper_;
   dp::GaussianNoise noise_;
-  double norm_sum_ = 0.0;
+  torch::Tensor norm_sum_;  // 0-dim float64: the sum of this step's per-unit norms
   int64_t units_ = 0;
 };
 

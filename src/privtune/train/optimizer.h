@@ -1,6 +1,10 @@
 // The optimizers of `privtune train`: torch's AdamW (decoupled weight decay) and SGD with
 // momentum, with weight decay on matrices only (as Hugging Face's Trainer: biases and norm
 // weights are not decayed), a settable learning rate, and byte-level state for checkpoints.
+// On a GPU, AdamW updates every parameter of a group with a handful of multi-tensor kernels
+// (torch's _foreach ops, as PyTorch's own default there) instead of about ten kernels per
+// parameter: a Pythia-160M step launches ~1,300 fewer kernels. The state stays torch's
+// (same moments, same step counts, same checkpoint bytes).
 #pragma once
 
 #include <torch/torch.h>
@@ -17,6 +21,9 @@ struct OptimizerOptions {
   double weight_decay = 0.0;
   double momentum = 0.9;
   double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+  // AdamW with multi-tensor kernels: kAuto uses them for parameters on a GPU (on a CPU they
+  // loop over the tensors anyway, and would hold every denominator at once).
+  enum class MultiTensor { kAuto, kOn, kOff } multi_tensor = MultiTensor::kAuto;
 };
 
 class Optimizer {
@@ -29,7 +36,10 @@ class Optimizer {
   void load(const std::string& bytes);
 
  private:
+  void step_adamw_multi_tensor();
+
   std::unique_ptr<torch::optim::Optimizer> impl_;
+  bool multi_tensor_ = false;
 };
 
 }  // namespace privtune::train

@@ -5,16 +5,17 @@
 
 namespace privtune::train {
 
-double accumulate_micro_batch(model::CausalLM& model, GradientAggregator& aggregator, const DeviceBatch& batch,
+torch::Tensor accumulate_micro_batch(model::CausalLM& model, GradientAggregator& aggregator, const DeviceBatch& batch,
                               const torch::Tensor& units, bool autocast) {
-  if (batch.ids.size(1) < 2) return 0.0;  // no targets
+  if (batch.ids.size(1) < 2)  // no targets
+    return torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(batch.ids.device()));
   torch::Tensor losses;
   {
     AutocastGuard guard(batch.ids.device(), autocast);
     losses = per_example_losses(eval::next_token_losses(model, batch.ids, batch.attention), batch.loss_weights);  // (B)
   }
   aggregator.backward(losses, units);
-  return losses.detach().sum().item<double>();
+  return losses.detach().sum().to(torch::kDouble);
 }
 
 }  // namespace privtune::train

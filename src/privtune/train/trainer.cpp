@@ -258,7 +258,7 @@ double Trainer::train_step(const std::vector<int64_t>& batch) {
   step_rows_ = static_cast<int64_t>(batch.size());
   if (comm_) step_rows_ = std::llround(comm_->sum({static_cast<double>(batch.size())})[0]);
   aggregator_->begin_step(step_rows_);
-  double loss_sum = 0.0;
+  torch::Tensor step_loss = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device_));
   for (const auto& rows : split_micro_batches(batch)) {
     DeviceBatch db = to_device(data::collate(data_.train, rows, batch_options), loss_on_, device_, dtype_);
     step_tokens_ += db.tokens;
@@ -270,15 +270,19 @@ double Trainer::train_step(const std::vector<int64_t>& batch) {
         ids.push_back(local.emplace(data_.train_users[static_cast<size_t>(i)], local.size()).first->second);
       units = torch::tensor(ids, torch::kLong).to(device_);
     }
-    loss_sum += accumulate_micro_batch(model_, *aggregator_, db, units, autocast_);
+    step_loss += accumulate_micro_batch(model_, *aggregator_, db, units, autocast_);
   }
   // A Poisson draw can be empty: DP-SGD still takes its (pure noise) step, which the
   // accountant counts; a non-private run has nothing to learn from.
+  torch::Tensor grad_norm;
   if (step_rows_ > 0 || dp_) {
-    last_grad_norm_ = aggregator_->finish_step();
+    grad_norm = aggregator_->finish_step();
     optimizer_->step();
   }
   optimizer_->zero_grad();
+  // Read only now: on a GPU the whole step is queued before the host waits for it.
+  double loss_sum = step_loss.item<double>();
+  if (grad_norm.defined()) last_grad_norm_ = grad_norm.item<double>();
   if (dp_) accountant_->step(dp_->q, dp_->sigma);
   ++step_;
   if (comm_) {  // the step's loss and tokens over all workers, for the log
