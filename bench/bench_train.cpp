@@ -13,14 +13,17 @@
 // runs every configuration R times, round-robin (so that a slow spell of a shared machine
 // or a latency-bound GPU falls on all of them), and reports the median over the rounds and
 // each ratio's range over them.
+#include <ATen/record_function.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -106,6 +109,21 @@ int run_eval(const Args& a, model::CausalLM& m, const torch::Device& device) {
   return 0;
 }
 
+// ATen operator calls (every dispatch, nested ones too) while `step` runs once: on a GPU at
+// a latency-bound size, the host's cost of a step grows with this count.
+std::atomic<int64_t> g_operator_calls{0};
+int64_t count_operator_calls(const std::function<void()>& step) {
+  g_operator_calls = 0;
+  const at::CallbackHandle handle = at::addGlobalCallback(
+      at::RecordFunctionCallback([](const at::RecordFunction&) -> std::unique_ptr<at::ObserverContext> {
+        ++g_operator_calls;
+        return nullptr;
+      }).scopes({at::RecordScope::FUNCTION}));
+  step();
+  at::removeCallback(handle);
+  return g_operator_calls;
+}
+
 // One configuration in this process; prints a JSON line.
 int run_one(const Args& a) {
   if (a.threads > 0) torch::set_num_threads(static_cast<int>(a.threads));
@@ -134,24 +152,29 @@ int run_one(const Args& a) {
   batch.attention = torch::ones_like(batch.ids);
   batch.loss_weights = torch::ones({a.batch, a.seq - 1}, torch::TensorOptions().device(device));
   batch.rows = a.batch;
-  std::vector<double> times;
-  for (int64_t step = 0; step < a.steps + 2; ++step) {
-    const auto start = Clock::now();
+  auto train_step = [&] {
     aggregator->begin_step(a.batch);
     train::accumulate_micro_batch(m, *aggregator, batch, torch::Tensor(), false);  // read by nobody: no wait
     aggregator->finish_step();
     optimizer.step();
     optimizer.zero_grad();
     if (device.is_cuda()) torch::cuda::synchronize();
+  };
+  std::vector<double> times;
+  for (int64_t step = 0; step < a.steps + 2; ++step) {
+    const auto start = Clock::now();
+    train_step();
     if (step >= 2) times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
   }
   std::sort(times.begin(), times.end());
   const double step_s = times[times.size() / 2];
   const int64_t peak = device.is_cuda() ? train::device_peak_bytes(device) : train::peak_rss_bytes();
+  const int64_t operator_calls = count_operator_calls(train_step);  // one more step, not timed
   std::printf("%s\n", core::Json{{"method", a.one},
                                  {"step_s", step_s},
                                  {"tokens_per_s", static_cast<double>(a.batch * a.seq) / step_s},
                                  {"peak_memory_bytes", peak},
+                                 {"operator_calls", operator_calls},
                                  {"trainable", trainable.count}}
                           .dump()
                           .c_str());

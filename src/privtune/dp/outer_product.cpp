@@ -55,22 +55,25 @@ double materialize_cost(const OuterProduct& u) {
          static_cast<double>(u.cols.width);
 }
 
-void add_scaled(torch::Tensor& grad, const OuterProduct& u, const torch::Tensor& row_scale) {
+void add_scaled(torch::Tensor& grad, const OuterProduct& u, const RowScale& row_scale, torch::ScalarType dtype) {
   if (u.cols.is_one_hot()) throw std::logic_error("per-example clipping: one-hot columns are not supported");
-  const auto dtype = grad.scalar_type();
-  const torch::Tensor scale = row_scale.to(grad.device(), dtype).view({-1, 1, 1});  // (B, 1, 1)
+  const torch::Tensor scale = row_scale.in(dtype).view({-1, 1, 1});  // (B, 1, 1)
   auto flat = [&](const Factor& f, bool scaled) {  // (B, L, d) -> (B L, d), rows times their scale
     torch::Tensor d = f.dense.to(dtype);
     return (scaled ? d * scale : d).reshape({-1, f.width});
   };
   if (u.rows.is_one_hot()) {
+    if (!grad.defined()) throw std::logic_error("per-example clipping: an embedding's gradient must exist before its sum");
     // Each position's scaled column vector lands on its token's row.
     grad.index_add_(0, u.rows.ids.reshape({-1}), flat(u.cols, true));
     return;
   }
   // (B L, dr)^T (B L, dc), scaling whichever factor is narrower.
   const bool scale_rows = u.rows.width <= u.cols.width;
-  grad.addmm_(flat(u.rows, scale_rows).t(), flat(u.cols, !scale_rows));
+  if (grad.defined())
+    grad.addmm_(flat(u.rows, scale_rows).t(), flat(u.cols, !scale_rows));
+  else
+    grad = torch::mm(flat(u.rows, scale_rows).t(), flat(u.cols, !scale_rows));
 }
 
 }  // namespace privtune::dp

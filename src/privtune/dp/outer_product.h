@@ -50,7 +50,25 @@ torch::Tensor materialize(const OuterProduct& u, torch::ScalarType acc);
 double ghost_cost(const OuterProduct& u, const OuterProduct& v);
 double materialize_cost(const OuterProduct& u);
 
-// grad (rows.width, cols.width) += sum_b row_scale_b g_b; row_scale (B).
-void add_scaled(torch::Tensor& grad, const OuterProduct& u, const torch::Tensor& row_scale);
+// Each row's clipping factor, (B) float64 on the gradients' device, cast at most once per
+// dtype a gradient needs it in (instead of once per parameter).
+class RowScale {
+ public:
+  explicit RowScale(torch::Tensor f64) : f64_(std::move(f64)) {}
+  const torch::Tensor& in(torch::ScalarType dtype) const {
+    for (const auto& [type, tensor] : cast_)
+      if (type == dtype) return tensor;
+    return cast_.emplace_back(dtype, f64_.to(dtype)).second;
+  }
+
+ private:
+  torch::Tensor f64_;
+  mutable std::vector<std::pair<torch::ScalarType, torch::Tensor>> cast_;
+};
+
+// grad (rows.width, cols.width) += sum_b row_scale_b g_b; row_scale (B). An undefined grad
+// becomes that sum (in `dtype`) without a zero-filled tensor first; one-hot rows need a
+// defined grad.
+void add_scaled(torch::Tensor& grad, const OuterProduct& u, const RowScale& row_scale, torch::ScalarType dtype);
 
 }  // namespace privtune::dp

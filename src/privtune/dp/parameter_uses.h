@@ -37,7 +37,25 @@ struct GroupNorms {
 GroupNorms squared_norms(const ParameterUses& uses, const RowGroups& groups, bool ghost_ok, bool materialize_ok,
                          torch::ScalarType acc);
 
-// grad += sum_b row_scale_b g_b; row_scale (B) float64.
-void add_clipped(torch::Tensor& grad, const ParameterUses& uses, const torch::Tensor& row_scale);
+// grad += sum_b row_scale_b g_b. An undefined grad becomes that sum
+// (shaped and typed as `parameter`).
+void add_clipped(torch::Tensor& grad, const torch::Tensor& parameter, const ParameterUses& uses,
+                 const RowScale& row_scale);
+
+// The parameters whose gradient is one per-row vector (biases, norm weights: about 100 in
+// Pythia-160M), handled together: one (B, total) matrix per dtype, so that their norms and
+// clipped sums cost a few kernels instead of a few per parameter (a GPU step at small sizes
+// is bound by how many kernels the host launches).
+struct PerRowBatch {
+  std::vector<size_t> parameters;   // indices into the uses (and the parameters)
+  std::vector<torch::Tensor> rows;  // (B, numel) each, one dtype
+};
+
+// Moves every such parameter's vector out of `uses` (leaving it empty) into batches.
+std::vector<PerRowBatch> take_per_row(std::vector<ParameterUses>& uses);
+// (G) squared norm of each group's gradient of all the batch's parameters together.
+torch::Tensor per_row_squared_norms(const PerRowBatch& batch, const RowGroups& groups);
+// Every batch parameter's grad += sum_b row_scale_b g_b (created if undefined).
+void add_clipped(const PerRowBatch& batch, const std::vector<torch::Tensor>& parameters, const RowScale& row_scale);
 
 }  // namespace privtune::dp

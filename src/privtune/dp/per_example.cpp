@@ -114,27 +114,40 @@ torch::Tensor PerExampleClipper::backward(const torch::Tensor& per_example_loss,
   torch::NoGradGuard no_grad;
 
   // Every group's squared norm over all trainable parameters, summed in float64.
-  const torch::Device device = parameters_.front().tensor.device();
-  torch::Tensor squared = torch::zeros({grouping->count()}, torch::TensorOptions().dtype(torch::kDouble).device(device));
   const bool ghost_ok = options_.method != NormMethod::kMaterialized;
   const bool materialize_ok = options_.method != NormMethod::kGhost;
+  const std::vector<PerRowBatch> per_row = take_per_row(uses);
+  std::vector<torch::Tensor> squared_parts;  // (G) each
+  for (const PerRowBatch& batch : per_row) squared_parts.push_back(per_row_squared_norms(batch, *grouping));
   for (size_t i = 0; i < parameters_.size(); ++i) {
-    if (uses[i].products.empty() && uses[i].per_row.empty()) continue;  // not reached by this loss
+    if (uses[i].products.empty() && uses[i].per_row.empty()) continue;  // per-row, or not reached by this loss
     Parameter& p = parameters_[i];
     GroupNorms norms = squared_norms(uses[i], *grouping, ghost_ok, materialize_ok, accumulation_dtype(p.tensor));
-    squared.add_(norms.squared.to(torch::kDouble));
+    squared_parts.push_back(norms.squared);
     if (p.kind == Kind::kLinearWeight) p.last_rule = norms.rule == NormRule::kGhost ? "ghost" : "materialized";
+  }
+  const torch::Device device = parameters_.front().tensor.device();
+  torch::Tensor squared = torch::zeros({grouping->count()}, torch::TensorOptions().dtype(torch::kDouble).device(device));
+  if (!squared_parts.empty()) {
+    bool one_dtype = true;
+    for (const auto& part : squared_parts) one_dtype = one_dtype && part.scalar_type() == squared_parts[0].scalar_type();
+    if (!one_dtype)
+      for (auto& part : squared_parts) part = part.to(torch::kDouble);
+    squared = torch::stack(squared_parts).to(torch::kDouble).sum(0);  // (P, G) -> (G)
   }
   torch::Tensor norms = squared.sqrt();  // (G)
 
   // c_g = min(1, C / ||g_g||): 1 for a zero gradient (C / 0 = inf) and without clipping.
   const double C = options_.max_grad_norm;
   torch::Tensor factor = std::isinf(C) ? torch::ones_like(norms) : (C / norms).clamp_max(1.0);
-  const torch::Tensor row_scale = grouping->of_rows(factor);  // (B)
+  const RowScale row_scale(grouping->of_rows(factor));  // (B)
+  std::vector<torch::Tensor> tensors;
+  for (const Parameter& p : parameters_) tensors.push_back(p.tensor);
+  for (const PerRowBatch& batch : per_row) add_clipped(batch, tensors, row_scale);
   for (size_t i = 0; i < parameters_.size(); ++i) {
     torch::Tensor& grad = parameters_[i].tensor.mutable_grad();
-    if (!grad.defined()) grad = torch::zeros_like(parameters_[i].tensor);
-    add_clipped(grad, uses[i], row_scale);
+    const bool nothing_left = uses[i].products.empty() && uses[i].per_row.empty();  // batched above, or unreached
+    if (!nothing_left || !grad.defined()) add_clipped(grad, parameters_[i].tensor, uses[i], row_scale);  // unreached: 0
     uses[i] = ParameterUses();  // frees this parameter's inputs and output gradients
   }
   return norms;

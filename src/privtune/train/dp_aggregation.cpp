@@ -44,7 +44,7 @@ class DpAggregator final : public GradientAggregator {
       grads.push_back(grad);
     }
     if (options_.reduce) options_.reduce(grads);  // sum of every worker's clipped sum, noise once
-    for (torch::Tensor& grad : grads) grad.div_(options_.expected_batch);
+    torch::_foreach_div_(grads, options_.expected_batch);  // one kernel on a GPU
     if (units_ == 0 || !norm_sum_.defined()) return torch::zeros({}, torch::kDouble);
     return norm_sum_ / static_cast<double>(units_);
   }
