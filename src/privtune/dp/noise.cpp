@@ -105,24 +105,30 @@ void GaussianNoise::add(torch::Tensor& t, double stddev) {
   if (stddev == 0 || n == 0) return;
 
   torch::NoGradGuard no_grad;
-  torch::Tensor flat = t.is_contiguous() ? t.view({-1}) : torch::zeros({n}, t.options());
   const bool wide = t.scalar_type() == torch::kDouble;  // else float32, cast to the tensor's dtype
   const torch::ScalarType noise_dtype = wide ? torch::kDouble : torch::kFloat;
 #ifdef PRIVTUNE_CUDA_NOISE
   if (t.is_cuda()) {  // made where it is added: the GPU never waits for the CPU
     const c10::cuda::CUDAGuard on_device(t.device());
     void* stream = c10::cuda::getCurrentCUDAStream(t.device().index()).stream();
+    if (t.is_contiguous() && t.scalar_type() == noise_dtype) {  // straight into the tensor: one kernel
+      fill_noise_cuda(key_, nonce, 0, n, stddev, static_cast<int>(summands), wide, /*add=*/true, t.data_ptr(), stream);
+      return;
+    }
+    torch::Tensor flat = t.is_contiguous() ? t.view({-1}) : torch::zeros({n}, t.options());
     torch::Tensor chunk = torch::empty({std::min(kDeviceChunk, n)}, t.options().dtype(noise_dtype));
     for (int64_t first = 0; first < n; first += kDeviceChunk) {
       const int64_t count = std::min(kDeviceChunk, n - first);
       torch::Tensor z = chunk.narrow(0, 0, count);
-      fill_noise_cuda(key_, nonce, first, count, stddev, static_cast<int>(summands), wide, z.data_ptr(), stream);
+      fill_noise_cuda(key_, nonce, first, count, stddev, static_cast<int>(summands), wide, /*add=*/false, z.data_ptr(),
+                      stream);
       flat.narrow(0, first, count).add_(z.to(t.scalar_type()));
     }
     if (!t.is_contiguous()) t.add_(flat.view(t.sizes()));
     return;
   }
 #endif
+  torch::Tensor flat = t.is_contiguous() ? t.view({-1}) : torch::zeros({n}, t.options());
   torch::Tensor chunk = torch::empty({std::min(kChunk, n)}, noise_dtype);
   for (int64_t first = 0; first < n; first += kChunk) {
     const int64_t count = std::min(kChunk, n - first);

@@ -40,9 +40,10 @@ __host__ __device__ __forceinline__ void chacha20_block(const StreamArgs& args, 
 }
 
 // The values of block `block` (counted from args.first_block): out[block * (8 / kSummands) ...],
-// those below args.n. Host-callable too, so that a test can check it against the CPU's
+// those below args.n; kAdd adds them to out instead (the noise cast to T, then added in T, as
+// the CPU's add_ does). Host-callable too, so that a test can check it against the CPU's
 // generator on a machine without a GPU.
-template <typename T, int kSummands>
+template <typename T, int kSummands, bool kAdd = false>
 __host__ __device__ void block_noise(const StreamArgs& args, int64_t block, T* out) {
   constexpr int kValuesPerBlock = kNormalsPerBlock / kSummands;
   const int64_t first_value = block * kValuesPerBlock;
@@ -66,28 +67,29 @@ __host__ __device__ void block_noise(const StreamArgs& args, int64_t block, T* o
     if (first_value + v >= args.n) return;
     double sum = 0;
     for (int k = 0; k < kSummands; ++k) sum += normals[v * kSummands + k];
-    out[first_value + v] = static_cast<T>(sum);
+    if (kAdd) out[first_value + v] += static_cast<T>(sum);
+    else out[first_value + v] = static_cast<T>(sum);
   }
 }
 
 // One thread per block.
-template <typename T, int kSummands>
+template <typename T, int kSummands, bool kAdd>
 __global__ void noise_kernel(StreamArgs args, T* out) {
-  block_noise<T, kSummands>(args, static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x, out);
+  block_noise<T, kSummands, kAdd>(args, static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x, out);
 }
 
-template <typename T>
+template <typename T, bool kAdd>
 void launch(const StreamArgs& args, int summands, void* out, cudaStream_t stream) {
   const int64_t blocks = (args.n * summands + kNormalsPerBlock - 1) / kNormalsPerBlock;
   const auto grid = static_cast<unsigned>((blocks + kThreads - 1) / kThreads);
-  if (summands == 4) noise_kernel<T, 4><<<grid, kThreads, 0, stream>>>(args, static_cast<T*>(out));
-  else noise_kernel<T, 1><<<grid, kThreads, 0, stream>>>(args, static_cast<T*>(out));
+  if (summands == 4) noise_kernel<T, 4, kAdd><<<grid, kThreads, 0, stream>>>(args, static_cast<T*>(out));
+  else noise_kernel<T, 1, kAdd><<<grid, kThreads, 0, stream>>>(args, static_cast<T*>(out));
 }
 
 }  // namespace
 
 void fill_noise_cuda(const ChaChaKey& key, const ChaChaNonce& nonce, int64_t first, int64_t n, double stddev,
-                     int summands, bool wide, void* out, void* stream) {
+                     int summands, bool wide, bool add, void* out, void* stream) {
   if (summands != 1 && summands != 4) throw std::logic_error("fill_noise_cuda: summands must be 1 or 4");
   const int64_t per_block = kNormalsPerBlock / summands;
   if (first % per_block != 0) throw std::logic_error("fill_noise_cuda: first must start a ChaCha block");
@@ -99,8 +101,8 @@ void fill_noise_cuda(const ChaChaKey& key, const ChaChaNonce& nonce, int64_t fir
   args.n = n;
   args.scale = stddev / sqrt(static_cast<double>(summands));
   const auto cuda_stream = static_cast<cudaStream_t>(stream);
-  if (wide) launch<double>(args, summands, out, cuda_stream);
-  else launch<float>(args, summands, out, cuda_stream);
+  if (wide) add ? launch<double, true>(args, summands, out, cuda_stream) : launch<double, false>(args, summands, out, cuda_stream);
+  else add ? launch<float, true>(args, summands, out, cuda_stream) : launch<float, false>(args, summands, out, cuda_stream);
   const cudaError_t status = cudaGetLastError();
   if (status != cudaSuccess)
     throw std::runtime_error(std::string("noise: the CUDA noise kernel did not start: ") + cudaGetErrorString(status));
