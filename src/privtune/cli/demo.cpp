@@ -38,7 +38,7 @@ struct DemoPreset {
 DemoPreset preset(bool quick) {
   if (quick)
     return {16, 8, 1, 3, "16", {1, 4}, "512", "100", "50", "8", "16", "1", "1", "8", "8", "1e-3", "5e-3", "2e-3", "1e-2"};
-  return {64, 32, 2, 3, "32", {2, 8, 32}, "512", "1000", "200", "16", "32", "3", "10", "8", "32", "5e-4", "1e-2", "1.5e-2", "3e-2"};
+  return {128, 64, 2, 3, "32", {2, 8, 32}, "512", "1000", "200", "16", "32", "2", "8", "8", "64", "1.5e-4", "1.5e-3", "4e-3", "2e-2"};
 }
 
 // The model committed under models/ (found next to the sources this binary was built
