@@ -101,8 +101,10 @@ void fill_noise_cuda(const ChaChaKey& key, const ChaChaNonce& nonce, int64_t fir
   args.n = n;
   args.scale = stddev / sqrt(static_cast<double>(summands));
   const auto cuda_stream = static_cast<cudaStream_t>(stream);
-  if (wide) add ? launch<double, true>(args, summands, out, cuda_stream) : launch<double, false>(args, summands, out, cuda_stream);
-  else add ? launch<float, true>(args, summands, out, cuda_stream) : launch<float, false>(args, summands, out, cuda_stream);
+  if (wide && add) launch<double, true>(args, summands, out, cuda_stream);
+  else if (wide) launch<double, false>(args, summands, out, cuda_stream);
+  else if (add) launch<float, true>(args, summands, out, cuda_stream);
+  else launch<float, false>(args, summands, out, cuda_stream);
   const cudaError_t status = cudaGetLastError();
   if (status != cudaSuccess)
     throw std::runtime_error(std::string("noise: the CUDA noise kernel did not start: ") + cudaGetErrorString(status));

@@ -16,9 +16,9 @@ namespace privtune::dp {
 
 // Noise values first .. first + n - 1 of the (key, nonce) stream, each the sum of `summands`
 // (1 or 4) Box-Muller normals times stddev / sqrt(summands), written to out[0 .. n) (added to
-// it when `add`) on the current CUDA device, in float64 when `wide`, else float32. `first` must be a multiple of the
-// values per block (8 / summands). The kernel runs on `stream` (a cudaStream_t); throws
-// std::runtime_error naming CUDA's error when the launch fails.
+// it when `add`) on the current CUDA device, in float64 when `wide`, else float32. `first`
+// must be a multiple of the values per block (8 / summands). The kernel runs on `stream` (a
+// cudaStream_t); throws std::runtime_error naming CUDA's error when the launch fails.
 void fill_noise_cuda(const ChaChaKey& key, const ChaChaNonce& nonce, int64_t first, int64_t n, double stddev,
                      int summands, bool wide, bool add, void* out, void* stream);
 

@@ -126,9 +126,11 @@ torch::Tensor PerExampleClipper::backward(const torch::Tensor& per_example_loss,
     squared_parts.push_back(norms.squared);
     if (p.kind == Kind::kLinearWeight) p.last_rule = norms.rule == NormRule::kGhost ? "ghost" : "materialized";
   }
-  const torch::Device device = parameters_.front().tensor.device();
-  torch::Tensor squared = torch::zeros({grouping->count()}, torch::TensorOptions().dtype(torch::kDouble).device(device));
-  if (!squared_parts.empty()) {
+  torch::Tensor squared;  // (G) float64
+  if (squared_parts.empty()) {
+    const torch::Device device = parameters_.front().tensor.device();
+    squared = torch::zeros({grouping->count()}, torch::TensorOptions().dtype(torch::kDouble).device(device));
+  } else {
     bool one_dtype = true;
     for (const auto& part : squared_parts) one_dtype = one_dtype && part.scalar_type() == squared_parts[0].scalar_type();
     if (!one_dtype)

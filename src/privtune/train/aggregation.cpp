@@ -43,7 +43,7 @@ class PlainAggregator final : public GradientAggregator {
     const torch::Tensor norm = torch::stack(torch::_foreach_norm(grads)).to(torch::kDouble).norm();
     if (max_grad_norm_ > 0) {
       const torch::Tensor factor = (max_grad_norm_ / (norm + 1e-6)).clamp_max(1.0);
-      for (torch::Tensor& grad : grads) grad.mul_(factor.to(grad.scalar_type()));
+      for (torch::Tensor& grad : grads) grad.mul_(factor);  // a 0-dim factor keeps each grad's dtype
     }
     return norm;
   }
