@@ -63,7 +63,8 @@ void add_scaled(torch::Tensor& grad, const OuterProduct& u, const RowScale& row_
     return (scaled ? d * scale : d).reshape({-1, f.width});
   };
   if (u.rows.is_one_hot()) {
-    if (!grad.defined()) throw std::logic_error("per-example clipping: an embedding's gradient must exist before its sum");
+    if (!grad.defined())
+      throw std::logic_error("per-example clipping: an embedding's gradient must exist before its sum");
     // Each position's scaled column vector lands on its token's row.
     grad.index_add_(0, u.rows.ids.reshape({-1}), flat(u.cols, true));
     return;

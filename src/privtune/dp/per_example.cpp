@@ -1,5 +1,6 @@
 #include "privtune/dp/per_example.h"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <stdexcept>
@@ -131,9 +132,10 @@ torch::Tensor PerExampleClipper::backward(const torch::Tensor& per_example_loss,
     const torch::Device device = parameters_.front().tensor.device();
     squared = torch::zeros({grouping->count()}, torch::TensorOptions().dtype(torch::kDouble).device(device));
   } else {
-    bool one_dtype = true;
-    for (const auto& part : squared_parts) one_dtype = one_dtype && part.scalar_type() == squared_parts[0].scalar_type();
-    if (!one_dtype)
+    const torch::ScalarType first = squared_parts.front().scalar_type();
+    const bool mixed = std::any_of(squared_parts.begin(), squared_parts.end(),
+                                   [&](const torch::Tensor& part) { return part.scalar_type() != first; });
+    if (mixed)  // stack needs one dtype
       for (auto& part : squared_parts) part = part.to(torch::kDouble);
     squared = torch::stack(squared_parts).to(torch::kDouble).sum(0);  // (P, G) -> (G)
   }
