@@ -3,8 +3,8 @@
 // weights are not decayed), a settable learning rate, and byte-level state for checkpoints.
 // On a GPU, AdamW updates every parameter of a group with a handful of multi-tensor kernels
 // (torch's _foreach ops, as PyTorch's own default there) instead of about ten kernels per
-// parameter: a Pythia-160M step launches ~1,300 fewer kernels. The state stays torch's
-// (same moments, same step counts, same checkpoint bytes).
+// parameter (Pythia-160M has about 150 parameter tensors). The state stays torch's (same
+// moments, same step counts, same checkpoint bytes).
 #pragma once
 
 #include <torch/torch.h>
