@@ -2,8 +2,13 @@
 
 #include <sleef.h>
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "privtune/dp/box_muller_simd.h"
 
@@ -19,13 +24,14 @@ void box_muller_avx512(const uint32_t* words, int64_t pairs, double scale, doubl
 namespace {
 
 void box_muller_scalar(const uint32_t* words, int64_t pairs, double scale, double* normals) {
-  box_muller_lanes<double>(words, pairs, scale, normals, Sleef_log_u10, Sleef_sqrt_u05, Sleef_sincospi_u05);
+  const auto sqrt = [](double x) { return std::sqrt(x); };
+  box_muller_lanes<double>(words, pairs, scale, normals, Sleef_log_u35, sqrt, Sleef_sincospi_u35);
 }
 
 #ifdef PRIVTUNE_X86_SIMD
 void box_muller_sse2(const uint32_t* words, int64_t pairs, double scale, double* normals) {  // x86-64's baseline
-  box_muller_lanes<__m128d>(words, pairs, scale, normals, Sleef_cinz_logd2_u10sse2, Sleef_cinz_sqrtd2_u05sse2,
-                            Sleef_cinz_sincospid2_u05sse2);
+  const auto sqrt = [](__m128d x) { return _mm_sqrt_pd(x); };
+  box_muller_lanes<__m128d>(words, pairs, scale, normals, Sleef_cinz_logd2_u35sse2, sqrt, Sleef_cinz_sincospid2_u35sse2);
 }
 #endif
 

@@ -3,6 +3,7 @@
 // that code built for AVX-512 can never be shared with (and run on) a CPU without it.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -23,8 +24,10 @@ template <typename V, typename Log, typename Sqrt, typename SinCosPi>
     const uint32_t* w = words + 4 * p;
     const uint64_t x = w[0] | static_cast<uint64_t>(w[1]) << 32;
     const uint64_t y = w[2] | static_cast<uint64_t>(w[3]) << 32;
-    u1[p] = static_cast<double>((x >> 11) + 1) * 0x1.0p-53;
-    half_turns[p] = static_cast<double>(y >> 11) * 0x1.0p-52;
+    // Both below 2^53 + 1, so the signed conversion (one instruction; the unsigned one
+    // branches) is exact.
+    u1[p] = static_cast<double>(static_cast<int64_t>((x >> 11) + 1)) * 0x1.0p-53;
+    half_turns[p] = static_cast<double>(static_cast<int64_t>(y >> 11)) * 0x1.0p-52;
   }
   const int64_t padded = (pairs + kLanes - 1) / kLanes * kLanes;
   for (int64_t p = pairs; p < padded; ++p) u1[p] = 1, half_turns[p] = 0;  // lanes computed, not kept
@@ -38,7 +41,8 @@ template <typename V, typename Log, typename Sqrt, typename SinCosPi>
     double c[kLanes], s[kLanes];
     std::memcpy(c, &cos_part, sizeof(V));
     std::memcpy(s, &sin_part, sizeof(V));
-    for (int64_t lane = 0; lane < kLanes && p + lane < pairs; ++lane) {
+    const int64_t kept = std::min(kLanes, pairs - p);
+    for (int64_t lane = 0; lane < kept; ++lane) {
       normals[2 * (p + lane)] = c[lane];
       normals[2 * (p + lane) + 1] = s[lane];
     }

@@ -45,7 +45,10 @@ class DpAggregator final : public GradientAggregator {
     }
     if (options_.reduce) options_.reduce(grads);  // sum of every worker's clipped sum, noise once
     torch::_foreach_div_(grads, options_.expected_batch);  // one kernel on a GPU
-    if (units_ == 0 || !norm_sum_.defined()) return torch::zeros({}, torch::kDouble);
+    if (units_ == 0 || !norm_sum_.defined()) {  // on the parameters' device, like a step's mean norm
+      const torch::Device device = trainable_.empty() ? torch::Device(torch::kCPU) : trainable_.front().device();
+      return torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
+    }
     return norm_sum_ / static_cast<double>(units_);
   }
 
