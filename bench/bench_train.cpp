@@ -5,6 +5,7 @@
 //
 //   bench_train [--shape small|pythia160m|tiny] [--device cpu|cuda] [--batch 8] [--seq 128]
 //               [--steps 5] [--rounds 1] [--threads N] [--python /usr/bin/python3]
+//               [--eval-batch N (default: privtune eval's, eval::EvalOptions::batch_size)]
 //
 // Each configuration runs in a process of its own (this program re-executed with --one
 // METHOD, or the Python peer), so that peak memory is that configuration's alone. The
@@ -48,6 +49,7 @@ using Clock = std::chrono::steady_clock;
 struct Args {
   std::string shape = "small", device = "cpu", one, python = "/usr/bin/python3";
   int64_t batch = 8, seq = 128, steps = 5, rounds = 1, threads = 0;
+  int64_t eval_batch = eval::EvalOptions{}.batch_size;  // rows per scoring forward, as `privtune eval`
 };
 
 // Shapes: "pythia160m" (Pythia-160M), "small" (hidden 256, Pythia's vocabulary) and "tiny"
@@ -76,12 +78,14 @@ core::Json model_config(const std::string& name) {
           {"tie_word_embeddings", false}};
 }
 
-// Evaluation's scoring pass (eval::score_examples: one no-grad forward per example) on
-// the same batch shape; prints a JSON line like run_one.
+// Evaluation's scoring pass (eval::score_examples: one no-grad forward per example) over
+// --eval-batch random rows of the training rows' length, in forwards of that many rows, as
+// `privtune eval` runs it by default; prints a JSON line like run_one.
 int run_eval(const Args& a, model::CausalLM& m, const torch::Device& device) {
-  torch::Tensor random = torch::randint(0, shape_of(a.shape).vocab, {a.batch, a.seq}, torch::TensorOptions().dtype(torch::kLong));
-  std::vector<data::TokenizedExample> examples(static_cast<size_t>(a.batch));
-  for (int64_t b = 0; b < a.batch; ++b) {
+  const int64_t rows = a.eval_batch;
+  torch::Tensor random = torch::randint(0, shape_of(a.shape).vocab, {rows, a.seq}, torch::TensorOptions().dtype(torch::kLong));
+  std::vector<data::TokenizedExample> examples(static_cast<size_t>(rows));
+  for (int64_t b = 0; b < rows; ++b) {
     auto& e = examples[static_cast<size_t>(b)];
     e.input_ids.assign(random[b].data_ptr<int64_t>(), random[b].data_ptr<int64_t>() + a.seq);
     e.sensitive.assign(static_cast<size_t>(a.seq), 0);
@@ -89,7 +93,7 @@ int run_eval(const Args& a, model::CausalLM& m, const torch::Device& device) {
     e.labels.assign(static_cast<size_t>(a.seq), -1);
   }
   eval::EvalOptions options;
-  options.batch_size = a.batch;
+  options.batch_size = rows;
   std::vector<double> times;
   for (int64_t step = 0; step < a.steps + 2; ++step) {
     const auto start = Clock::now();
@@ -100,8 +104,9 @@ int run_eval(const Args& a, model::CausalLM& m, const torch::Device& device) {
   const double step_s = times[times.size() / 2];
   const int64_t peak = device.is_cuda() ? train::device_peak_bytes(device) : train::peak_rss_bytes();
   std::printf("%s\n", core::Json{{"method", "eval"},
+                                 {"rows", rows},
                                  {"step_s", step_s},
-                                 {"tokens_per_s", static_cast<double>(a.batch * a.seq) / step_s},
+                                 {"tokens_per_s", static_cast<double>(rows * a.seq) / step_s},
                                  {"peak_memory_bytes", peak},
                                  {"trainable", 0}}
                           .dump()
@@ -213,6 +218,7 @@ int main(int argc, char** argv) {
     else if (flag == "--threads") a.threads = std::stoll(value);
     else if (flag == "--python") a.python = value;
     else if (flag == "--one") a.one = value;
+    else if (flag == "--eval-batch") a.eval_batch = std::max<int64_t>(1, std::stoll(value));
     else {
       std::fprintf(stderr, "bench_train: unknown flag %s\n", flag.c_str());
       return 2;
@@ -225,9 +231,11 @@ int main(int argc, char** argv) {
                              " --threads " + std::to_string(a.threads);
   const std::string self = argv[0];
   const std::string peer = std::string(PRIVTUNE_SOURCE_DIR) + "/bench/train_peer.py";
-  std::printf("bench_train: %s model, batch %lld x %lld, %s, median of %lld steps, %lld round(s)\n", a.shape.c_str(),
-              static_cast<long long>(a.batch), static_cast<long long>(a.seq), a.device.c_str(),
-              static_cast<long long>(a.steps), static_cast<long long>(a.rounds));
+  std::printf("bench_train: %s model, batch %lld x %lld (scoring: %lld rows a forward), %s, median of %lld steps, %lld "
+              "round(s)\n",
+              a.shape.c_str(), static_cast<long long>(a.batch), static_cast<long long>(a.seq),
+              static_cast<long long>(a.eval_batch), a.device.c_str(), static_cast<long long>(a.steps),
+              static_cast<long long>(a.rounds));
   // The peer gets the heap policy privtune sets for itself (core/allocator.h), through
   // glibc's variables, so that the comparison is of the two training loops and not of two
   // malloc settings; PRIVTUNE_MALLOC=default compares both with glibc's defaults.
@@ -242,24 +250,28 @@ int main(int argc, char** argv) {
   auto has_peer = [](const std::string& method) { return method == "full" || method == "lora" || method == "head"; };
   for (int64_t round = 0; round < a.rounds; ++round)
     for (const std::string& method : methods) {
-      runs[method + "/privtune"].push_back(run_child("'" + self + "' --one " + method + common));
+      runs[method + "/privtune"].push_back(
+          run_child("'" + self + "' --one " + method + common + " --eval-batch " + std::to_string(a.eval_batch)));
       if (has_peer(method))
         runs[method + "/python"].push_back(run_child(peer_heap + a.python + " '" + peer + "' --method " + method + common));
     }
 
-  // Median step over the rounds (null if any round failed); the largest peak.
+  // The run with the median step over the rounds, its tokens/s (null if any round failed);
+  // the largest peak. Tokens/s comes from the run: the scoring arm's forwards hold --eval-batch rows.
   auto summary = [&](const std::string& key) -> core::Json {
-    std::vector<double> steps;
+    std::vector<core::Json> by_step;
     double peak = 0;
     for (const core::Json& j : runs[key]) {
       if (j.is_null()) return nullptr;
-      steps.push_back(j["step_s"].get<double>());
+      by_step.push_back(j);
       peak = std::max(peak, j["peak_memory_bytes"].get<double>());
     }
-    std::sort(steps.begin(), steps.end());
-    const double step_s = steps[steps.size() / 2];
-    return core::Json{{"step_s", step_s}, {"tokens_per_s", static_cast<double>(a.batch * a.seq) / step_s},
-                      {"peak_memory_bytes", peak}, {"trainable", runs[key].front()["trainable"]}};
+    std::sort(by_step.begin(), by_step.end(), [](const core::Json& x, const core::Json& y) {
+      return x["step_s"].get<double>() < y["step_s"].get<double>();
+    });
+    const core::Json& median = by_step[by_step.size() / 2];
+    return core::Json{{"step_s", median["step_s"]}, {"tokens_per_s", median["tokens_per_s"]},
+                      {"peak_memory_bytes", peak}, {"trainable", median["trainable"]}};
   };
   std::printf("%-7s %-8s %12s %12s %14s %12s\n", "method", "impl", "step (s)", "tokens/s", "peak memory", "trainable");
   for (const std::string& method : methods)
