@@ -83,7 +83,8 @@ core::Json model_config(const std::string& name) {
 // `privtune eval` runs it by default; prints a JSON line like run_one.
 int run_eval(const Args& a, model::CausalLM& m, const torch::Device& device) {
   const int64_t rows = a.eval_batch;
-  torch::Tensor random = torch::randint(0, shape_of(a.shape).vocab, {rows, a.seq}, torch::TensorOptions().dtype(torch::kLong));
+  torch::Tensor random =
+      torch::randint(0, shape_of(a.shape).vocab, {rows, a.seq}, torch::TensorOptions().dtype(torch::kLong));
   std::vector<data::TokenizedExample> examples(static_cast<size_t>(rows));
   for (int64_t b = 0; b < rows; ++b) {
     auto& e = examples[static_cast<size_t>(b)];

@@ -31,7 +31,8 @@ void box_muller_scalar(const uint32_t* words, int64_t pairs, double scale, doubl
 #ifdef PRIVTUNE_X86_SIMD
 void box_muller_sse2(const uint32_t* words, int64_t pairs, double scale, double* normals) {  // x86-64's baseline
   const auto sqrt = [](__m128d x) { return _mm_sqrt_pd(x); };
-  box_muller_lanes<__m128d>(words, pairs, scale, normals, Sleef_cinz_logd2_u35sse2, sqrt, Sleef_cinz_sincospid2_u35sse2);
+  box_muller_lanes<__m128d>(words, pairs, scale, normals, Sleef_cinz_logd2_u35sse2, sqrt,
+                            Sleef_cinz_sincospid2_u35sse2);
 }
 #endif
 

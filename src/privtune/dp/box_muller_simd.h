@@ -24,7 +24,7 @@ template <typename V, typename Log, typename Sqrt, typename SinCosPi>
     const uint32_t* w = words + 4 * p;
     const uint64_t x = w[0] | static_cast<uint64_t>(w[1]) << 32;
     const uint64_t y = w[2] | static_cast<uint64_t>(w[3]) << 32;
-    // Both below 2^53 + 1, so the signed conversion (one instruction; the unsigned one
+    // Both at most 2^53, so the signed conversion (one instruction; the unsigned one
     // branches) is exact.
     u1[p] = static_cast<double>(static_cast<int64_t>((x >> 11) + 1)) * 0x1.0p-53;
     half_turns[p] = static_cast<double>(static_cast<int64_t>(y >> 11)) * 0x1.0p-52;
