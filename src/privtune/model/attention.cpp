@@ -1,5 +1,9 @@
 #include "privtune/model/attention.h"
 
+#include <algorithm>
+#include <limits>
+#include <vector>
+
 namespace privtune::model {
 
 AttentionImpl::AttentionImpl(const ModelConfig& c, const torch::TensorOptions& options)
@@ -21,7 +25,41 @@ AttentionImpl::AttentionImpl(const ModelConfig& c, const torch::TensorOptions& o
   }
 }
 
-torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const RopeTables& rope, const torch::Tensor& allowed,
+namespace {
+
+constexpr int64_t kMinBlockQueries = 64;
+constexpr int64_t kMaxBlocks = 8;
+
+}  // namespace
+
+AttentionMask plan_attention_mask(const torch::Tensor& allowed) {
+  AttentionMask mask{allowed, {}};
+  const int64_t T = allowed.size(2), S = allowed.size(3);
+  if (!allowed.device().is_cpu() || T < 2 * kMinBlockQueries) return mask;
+  // Per query: one past the last key any row lets it attend, or S where some row lets it
+  // attend none (a padded query, whose uniform row must stay as wide as unblocked).
+  const torch::Tensor rows = allowed.contiguous();
+  const bool* row = rows.data_ptr<bool>();  // (B, 1, T, S)
+  std::vector<int64_t> need(static_cast<size_t>(T), 0);
+  for (int64_t b = 0; b < allowed.size(0); ++b)
+    for (int64_t t = 0; t < T; ++t, row += S) {
+      int64_t last = S;
+      while (last > 0 && !row[last - 1]) --last;
+      int64_t& needed = need[static_cast<size_t>(t)];
+      needed = std::max(needed, last == 0 ? S : last);
+    }
+  const int64_t size = std::max(kMinBlockQueries, (T + kMaxBlocks - 1) / kMaxBlocks);
+  for (int64_t begin = 0; begin < T; begin += size) {
+    const int64_t end = std::min(T, begin + size);
+    const int64_t key_end = *std::max_element(need.begin() + begin, need.begin() + end);
+    mask.blocks.push_back({begin, end, key_end});
+  }
+  const bool skips = std::any_of(mask.blocks.begin(), mask.blocks.end(), [&](const auto& b) { return b.key_end < S; });
+  if (!skips) mask.blocks.clear();
+  return mask;
+}
+
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const RopeTables& rope, const AttentionMask& mask,
                                      LayerCache* cache) {
   const int64_t B = x.size(0), T = x.size(1);
   torch::Tensor queries, keys, values;
@@ -50,6 +88,27 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const RopeTables& r
     cache->values = values;
   }
   const int64_t S = keys.size(2);
+  torch::Tensor mixed;  // (B, H, T, D)
+  if (mask.blocks.empty()) {
+    mixed = attend(queries, keys, values, mask.allowed, {0, T, S});
+  } else {
+    std::vector<torch::Tensor> parts;
+    for (const AttentionMask::Block& block : mask.blocks) parts.push_back(attend(queries, keys, values, mask.allowed, block));
+    mixed = torch::cat(parts, 2);
+  }
+  mixed = mixed.transpose(1, 2).reshape({B, T, num_heads * head_dim});
+  return o->forward(mixed);
+}
+
+torch::Tensor AttentionImpl::attend(const torch::Tensor& all_queries, const torch::Tensor& all_keys,
+                                    const torch::Tensor& all_values, const torch::Tensor& all_allowed,
+                                    const AttentionMask::Block& block) {
+  const int64_t B = all_queries.size(0), T = block.end - block.begin, S = block.key_end;
+  const bool whole = T == all_queries.size(2) && S == all_keys.size(2);
+  const torch::Tensor queries = whole ? all_queries : all_queries.slice(2, block.begin, block.end);  // (B, H, T, D)
+  const torch::Tensor keys = whole ? all_keys : all_keys.slice(2, 0, S);                               // (B, KV, S, D)
+  const torch::Tensor values = whole ? all_values : all_values.slice(2, 0, S);                         // (B, KV, S, D)
+  const torch::Tensor allowed = whole ? all_allowed : all_allowed.slice(2, block.begin, block.end).slice(3, 0, S);
   const int64_t group = num_heads / num_kv_heads;
 
   // Grouped-query attention without copying keys: query head h uses key head h / group, so
@@ -75,8 +134,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const RopeTables& r
   const auto wide = scores.scalar_type() == torch::kDouble ? torch::kDouble : torch::kFloat;
   auto probs = torch::softmax(scores, -1, wide).to(queries.scalar_type());
   auto mixed = torch::matmul(probs.view({B, num_kv_heads, group * T, S}), values);  // (B, KV, group*T, D)
-  mixed = mixed.view({B, num_heads, T, head_dim}).transpose(1, 2).reshape({B, T, num_heads * head_dim});
-  return o->forward(mixed);
+  return mixed.view({B, num_heads, T, head_dim});
 }
 
 }  // namespace privtune::model

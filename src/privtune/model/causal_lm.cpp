@@ -26,9 +26,9 @@ BlockImpl::BlockImpl(const ModelConfig& c, const torch::TensorOptions& options)
   if (c.sandwich_norms) post_mlp_norm = norm("post_mlp_norm");
 }
 
-torch::Tensor BlockImpl::forward(const torch::Tensor& x, const RopeTables& rope, const torch::Tensor& allowed,
+torch::Tensor BlockImpl::forward(const torch::Tensor& x, const RopeTables& rope, const AttentionMask& mask,
                                  LayerCache* cache) {
-  torch::Tensor attended = attn->forward(attn_norm->forward(x), rope, allowed, cache);
+  torch::Tensor attended = attn->forward(attn_norm->forward(x), rope, mask, cache);
   if (parallel_residual) return x + attended + mlp->forward(mlp_norm->forward(x));
   if (post_attn_norm) attended = post_attn_norm->forward(attended);
   torch::Tensor h = x + attended;
@@ -80,12 +80,13 @@ torch::Tensor CausalLMImpl::hidden(const torch::Tensor& ids, const torch::Tensor
 
   std::vector<RopeTables> ropes;
   for (const auto& rope : config_.ropes) ropes.push_back(rope_tables(rope, config_.rotary_dim, positions, dtype));
-  std::map<int64_t, torch::Tensor> masks;  // one mask per window size
+  std::map<int64_t, AttentionMask> masks;  // one mask per window size
   for (size_t i = 0; i < layers->size(); ++i) {
     const LayerConfig& layer = config_.layers[i];
     auto& mask = masks[layer.sliding_window];
-    if (!mask.defined())
-      mask = layer.sliding_window == 0 ? causal : causal.logical_and(q_pos - k_pos < layer.sliding_window);
+    if (!mask.allowed.defined())
+      mask = plan_attention_mask(layer.sliding_window == 0 ? causal
+                                                           : causal.logical_and(q_pos - k_pos < layer.sliding_window));
     LayerCache* layer_cache = cache != nullptr ? &cache->layers[i] : nullptr;
     h = layers[i]->as<Block>()->forward(h, ropes[static_cast<size_t>(layer.rope)], mask, layer_cache);
   }

@@ -25,7 +25,7 @@ TORCH_MODULE(Mlp);
 class BlockImpl : public torch::nn::Module {
  public:
   BlockImpl(const ModelConfig& config, const torch::TensorOptions& options);
-  torch::Tensor forward(const torch::Tensor& x, const RopeTables& rope, const torch::Tensor& allowed,
+  torch::Tensor forward(const torch::Tensor& x, const RopeTables& rope, const AttentionMask& mask,
                         LayerCache* cache);  // (B, T, C) -> (B, T, C)
   bool parallel_residual;
   Norm attn_norm{nullptr}, post_attn_norm{nullptr}, mlp_norm{nullptr}, post_mlp_norm{nullptr};
