@@ -36,6 +36,7 @@
 #include "privtune/dp/per_example_loss.h"
 #include "privtune/model/causal_lm.h"
 #include "privtune/peft/lora.h"
+#include "bench_flags.h"
 
 namespace {
 
@@ -230,17 +231,20 @@ bool run_in_child(const std::string& name, const Options& o, Measured* out) {
 int main(int argc, char** argv) {
   privtune::core::keep_freed_memory();
   Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i], value = argv[i + 1];
+  const char* usage = "bench_dp [--model small|pythia-160m] [--batch 8] [--seq 128] [--iters 2] [--skip naive,...]";
+  bench::parse_flags(argc, argv, "bench_dp", usage, [&](const std::string& flag, const std::string& value) {
+    const auto count = [&](int64_t min) { return bench::flag_int("bench_dp", flag, value, min); };
     if (flag == "--model") o.model = value;
-    else if (flag == "--batch") o.batch = std::stoll(value);
-    else if (flag == "--seq") o.seq = std::stoll(value);
-    else if (flag == "--iters") o.iters = std::stoll(value);
+    else if (flag == "--batch") o.batch = count(1);
+    else if (flag == "--seq") o.seq = count(2);
+    else if (flag == "--iters") o.iters = count(1);
     else if (flag == "--skip") o.skip = "," + value + ",";
-    else {
-      std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
-      return 2;
-    }
+    else return false;
+    return true;
+  });
+  if (o.model != "small" && o.model != "pythia-160m") {
+    std::fprintf(stderr, "bench_dp: --model must be small or pythia-160m, got '%s'\n", o.model.c_str());
+    return 2;
   }
   std::printf("bench_dp: %s-shaped gpt_neox, float32 CPU, %d threads, batch %lld x %lld, best of %lld steps after a "
               "warm-up\n",

@@ -33,6 +33,7 @@
 #include "privtune/core/allocator.h"
 #include "privtune/core/json_util.h"
 #include "privtune/eval/token_losses.h"
+#include "bench_flags.h"
 #include "privtune/model/causal_lm.h"
 #include "privtune/model/device.h"
 #include "privtune/peft/lora.h"
@@ -208,22 +209,27 @@ core::Json run_child(const std::string& command) {
 int main(int argc, char** argv) {
   privtune::core::keep_freed_memory();
   Args a;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i], value = argv[i + 1];
+  const char* usage =
+      "bench_train [--shape small|pythia160m|tiny] [--device cpu|cuda] [--batch 8] [--seq 128] [--steps 5] "
+      "[--rounds 1] [--threads N] [--python /usr/bin/python3] [--eval-batch 16] [--one METHOD]";
+  bench::parse_flags(argc, argv, "bench_train", usage, [&](const std::string& flag, const std::string& value) {
+    const auto count = [&](int64_t min) { return bench::flag_int("bench_train", flag, value, min); };
     if (flag == "--shape") a.shape = value;
     else if (flag == "--device") a.device = value;
-    else if (flag == "--batch") a.batch = std::stoll(value);
-    else if (flag == "--seq") a.seq = std::stoll(value);
-    else if (flag == "--steps") a.steps = std::stoll(value);
-    else if (flag == "--rounds") a.rounds = std::max<int64_t>(1, std::stoll(value));
-    else if (flag == "--threads") a.threads = std::stoll(value);
+    else if (flag == "--batch") a.batch = count(1);
+    else if (flag == "--seq") a.seq = count(2);
+    else if (flag == "--steps") a.steps = count(1);
+    else if (flag == "--rounds") a.rounds = count(1);
+    else if (flag == "--threads") a.threads = count(0);
     else if (flag == "--python") a.python = value;
     else if (flag == "--one") a.one = value;
-    else if (flag == "--eval-batch") a.eval_batch = std::max<int64_t>(1, std::stoll(value));
-    else {
-      std::fprintf(stderr, "bench_train: unknown flag %s\n", flag.c_str());
-      return 2;
-    }
+    else if (flag == "--eval-batch") a.eval_batch = count(1);
+    else return false;
+    return true;
+  });
+  if (a.shape != "small" && a.shape != "pythia160m" && a.shape != "tiny") {
+    std::fprintf(stderr, "bench_train: --shape must be small, pythia160m or tiny, got '%s'\n", a.shape.c_str());
+    return 2;
   }
   if (!a.one.empty()) return run_one(a);
 
