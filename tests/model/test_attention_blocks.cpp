@@ -34,19 +34,20 @@ std::vector<std::vector<int64_t>> plan_of(const torch::Tensor& allowed) {
 }
 
 TEST(AttentionBlocks, PlanSkipsOnlyKeysNoQueryOfTheBlockMaySee) {
-  // 200 queries: blocks of 64 (at least 64, at most 8 blocks), each up to its own last query.
-  const std::vector<std::vector<int64_t>> causal = {{0, 64, 64}, {64, 128, 128}, {128, 192, 192}, {192, 200, 200}};
-  EXPECT_EQ(plan_of(causal_mask({200, 150}, 200, false)), causal);
+  // 300 queries: blocks of 64 (at least 64, at most 8 blocks), each up to its own last query.
+  const std::vector<std::vector<int64_t>> causal = {
+      {0, 64, 64}, {64, 128, 128}, {128, 192, 192}, {192, 256, 256}, {256, 300, 300}};
+  EXPECT_EQ(plan_of(causal_mask({300, 150}, 300, false)), causal);
   // 1000 queries: 8 blocks of 125.
   EXPECT_EQ(plan_of(causal_mask({1000}, 1000, false)).size(), 8u);
   // Left padding: a query with no key at all keeps every key (its uniform row), so the
-  // first block of a row padded by 10 needs all 200 keys; the others are unchanged.
+  // first block of a row padded by 10 needs all 300 keys; the others are unchanged.
   std::vector<std::vector<int64_t>> left = causal;
-  left[0][2] = 200;
-  EXPECT_EQ(plan_of(causal_mask({200, 190}, 200, true)), left);
-  // Nothing to skip (every query sees every key), or too few queries: one block.
-  EXPECT_TRUE(plan_of(torch::ones({2, 1, 200, 200}, torch::kBool)).empty());
-  EXPECT_TRUE(plan_of(causal_mask({127}, 127, false)).empty());
+  left[0][2] = 300;
+  EXPECT_EQ(plan_of(causal_mask({300, 290}, 300, true)), left);
+  // Nothing to skip (every query sees every key), or fewer than 256 queries: one block.
+  EXPECT_TRUE(plan_of(torch::ones({2, 1, 300, 300}, torch::kBool)).empty());
+  EXPECT_TRUE(plan_of(causal_mask({255}, 255, false)).empty());
 }
 
 class BlockedAttention : public ::testing::TestWithParam<std::string> {};
@@ -56,13 +57,13 @@ TEST_P(BlockedAttention, EqualsOneBlockForwardAndBackward) {
   auto m = test::tiny_model(GetParam(), torch::kDouble);
   const model::ModelConfig& c = m->config();
   auto block = m->layers[0]->as<model::Block>();
-  const int64_t T = 160;
+  const int64_t T = 300;
   const torch::Tensor positions = torch::arange(T, torch::kLong).unsqueeze(0).expand({3, T});
   const model::RopeTables rope = model::rope_tables(c.ropes[0], c.rotary_dim, positions, torch::kDouble);
   for (const bool left : {false, true})
     for (const int64_t window : {int64_t{0}, int64_t{40}}) {
       SCOPED_TRACE(std::string(left ? "left" : "right") + " padding, window " + std::to_string(window));
-      const torch::Tensor allowed = causal_mask({160, 131, 97}, T, left, window);
+      const torch::Tensor allowed = causal_mask({300, 281, 270}, T, left, window);
       const model::AttentionMask blocked = model::plan_attention_mask(allowed);
       ASSERT_FALSE(blocked.blocks.empty());
       const model::AttentionMask whole{allowed, {}};

@@ -25,8 +25,8 @@ struct AttentionMask {
   std::vector<Block> blocks;
 };
 
-// The mask with its query blocks. Blocks of at least 64 queries (at most 8 of them) on the
-// CPU, where the attention's products run at the CPU's arithmetic rate and skipping the
+// The mask with its query blocks. From 256 queries on, blocks of at least 64 queries (at most
+// 8 of them) on the CPU, where the attention's products run at the CPU's arithmetic rate and skipping the
 // upper triangle saves up to half of them; one block on a GPU (the block plan reads the mask
 // on the host). A block's key_end is the last key any of its queries may attend, plus one,
 // or all S keys where a query (a padded one) may attend none, so every query sees exactly the
