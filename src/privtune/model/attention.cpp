@@ -97,7 +97,8 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const RopeTables& r
     mixed = attend(queries, keys, values, mask.allowed, {0, T, S});
   } else {
     std::vector<torch::Tensor> parts;
-    for (const AttentionMask::Block& block : mask.blocks) parts.push_back(attend(queries, keys, values, mask.allowed, block));
+    for (const AttentionMask::Block& block : mask.blocks)
+      parts.push_back(attend(queries, keys, values, mask.allowed, block));
     mixed = torch::cat(parts, 2);
   }
   mixed = mixed.transpose(1, 2).reshape({B, T, num_heads * head_dim});
