@@ -28,9 +28,9 @@ struct AttentionMask {
 // The mask with its query blocks. From 256 queries on, blocks of at least 64 queries (at most
 // 8 of them) on the CPU, where the attention's products run at the CPU's arithmetic rate and
 // skipping the upper triangle saves up to half of them; one block on a GPU (the block plan
-// reads the mask on the host). A block's key_end is the last key any of its queries may attend, plus one,
-// or all S keys where a query (a padded one) may attend none, so every query sees exactly the
-// scores it would see unblocked: the skipped scores are ones the mask would floor to weight 0.
+// reads the mask on the host). A block's key_end is one past the last key any of its queries
+// may attend, or all S keys where a query (a padded one) may attend none, so every query sees
+// exactly the scores it would see unblocked: the skipped ones would get weight 0.
 AttentionMask plan_attention_mask(const torch::Tensor& allowed);
 
 class AttentionImpl : public torch::nn::Module {
