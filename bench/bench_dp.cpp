@@ -27,6 +27,8 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "privtune/core/allocator.h"
 #include "privtune/core/error.h"
 #include "privtune/dp/box_muller.h"
@@ -36,7 +38,6 @@
 #include "privtune/dp/per_example_loss.h"
 #include "privtune/model/causal_lm.h"
 #include "privtune/peft/lora.h"
-#include "bench_flags.h"
 
 namespace {
 
@@ -231,21 +232,16 @@ bool run_in_child(const std::string& name, const Options& o, Measured* out) {
 int main(int argc, char** argv) {
   privtune::core::keep_freed_memory();
   Options o;
-  const char* usage = "bench_dp [--model small|pythia-160m] [--batch 8] [--seq 128] [--iters 2] [--skip naive,...]";
-  bench::parse_flags(argc, argv, "bench_dp", usage, [&](const std::string& flag, const std::string& value) {
-    const auto count = [&](int64_t min) { return bench::flag_int("bench_dp", flag, value, min); };
-    if (flag == "--model") o.model = value;
-    else if (flag == "--batch") o.batch = count(1);
-    else if (flag == "--seq") o.seq = count(2);
-    else if (flag == "--iters") o.iters = count(1);
-    else if (flag == "--skip") o.skip = "," + value + ",";
-    else return false;
-    return true;
-  });
-  if (o.model != "small" && o.model != "pythia-160m") {
-    std::fprintf(stderr, "bench_dp: --model must be small or pythia-160m, got '%s'\n", o.model.c_str());
-    return 2;
-  }
+  CLI::App app("Cost of DP-SGD per training step against non-private training", "bench_dp");
+  app.add_option("--model", o.model, "model shape")->check(CLI::IsMember({"small", "pythia-160m"}));
+  app.add_option("--batch", o.batch, "rows a step")->check(CLI::Range(1, 1 << 30));
+  app.add_option("--seq", o.seq, "positions a row")->check(CLI::Range(int64_t{2}, int64_t{1} << 20));
+  app.add_option("--iters", o.iters, "steps timed after the warm-up (the best is reported)")
+      ->check(CLI::Range(1, 1 << 30));
+  std::string skip;
+  app.add_option("--skip", skip, "comma-separated configurations to leave out, e.g. naive,noise");
+  CLI11_PARSE(app, argc, argv);
+  o.skip = "," + skip + ",";
   std::printf("bench_dp: %s-shaped gpt_neox, float32 CPU, %d threads, batch %lld x %lld, best of %lld steps after a "
               "warm-up\n",
               o.model.c_str(), torch::get_num_threads(), static_cast<long long>(o.batch),

@@ -30,10 +30,11 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "privtune/core/allocator.h"
 #include "privtune/core/json_util.h"
 #include "privtune/eval/token_losses.h"
-#include "bench_flags.h"
 #include "privtune/model/causal_lm.h"
 #include "privtune/model/device.h"
 #include "privtune/peft/lora.h"
@@ -209,28 +210,18 @@ core::Json run_child(const std::string& command) {
 int main(int argc, char** argv) {
   privtune::core::keep_freed_memory();
   Args a;
-  const char* usage =
-      "bench_train [--shape small|pythia160m|tiny] [--device cpu|cuda] [--batch 8] [--seq 128] [--steps 5] "
-      "[--rounds 1] [--threads N] [--python /usr/bin/python3] [--eval-batch 16] [--one METHOD]";
-  bench::parse_flags(argc, argv, "bench_train", usage, [&](const std::string& flag, const std::string& value) {
-    const auto count = [&](int64_t min) { return bench::flag_int("bench_train", flag, value, min); };
-    if (flag == "--shape") a.shape = value;
-    else if (flag == "--device") a.device = value;
-    else if (flag == "--batch") a.batch = count(1);
-    else if (flag == "--seq") a.seq = count(2);
-    else if (flag == "--steps") a.steps = count(1);
-    else if (flag == "--rounds") a.rounds = count(1);
-    else if (flag == "--threads") a.threads = count(0);
-    else if (flag == "--python") a.python = value;
-    else if (flag == "--one") a.one = value;
-    else if (flag == "--eval-batch") a.eval_batch = count(1);
-    else return false;
-    return true;
-  });
-  if (a.shape != "small" && a.shape != "pythia160m" && a.shape != "tiny") {
-    std::fprintf(stderr, "bench_train: --shape must be small, pythia160m or tiny, got '%s'\n", a.shape.c_str());
-    return 2;
-  }
+  CLI::App app("Training-step and scoring speed of privtune against a PyTorch Python loop", "bench_train");
+  app.add_option("--shape", a.shape, "model shape")->check(CLI::IsMember({"small", "pythia160m", "tiny"}));
+  app.add_option("--device", a.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
+  app.add_option("--batch", a.batch, "rows a training step")->check(CLI::Range(1, 1 << 30));
+  app.add_option("--seq", a.seq, "positions a row")->check(CLI::Range(int64_t{2}, int64_t{1} << 20));
+  app.add_option("--steps", a.steps, "steps timed (the median is reported)")->check(CLI::Range(1, 1 << 30));
+  app.add_option("--rounds", a.rounds, "rounds of every arm")->check(CLI::Range(1, 1 << 30));
+  app.add_option("--threads", a.threads, "torch threads (0: torch's default)")->check(CLI::Range(0, 1024));
+  app.add_option("--python", a.python, "the Python peer's interpreter");
+  app.add_option("--one", a.one, "run one arm in this process and print its JSON line");
+  app.add_option("--eval-batch", a.eval_batch, "rows a scoring forward")->check(CLI::Range(1, 1 << 30));
+  CLI11_PARSE(app, argc, argv);
   if (!a.one.empty()) return run_one(a);
 
   const std::string common = " --shape " + a.shape + " --device " + a.device + " --batch " + std::to_string(a.batch) +
