@@ -7,6 +7,7 @@
 
 #include "privtune/core/error.h"
 #include "privtune/dp/noise.h"
+#include "privtune/dp/noise_fill.h"
 
 namespace {
 
@@ -56,14 +57,32 @@ TEST(Noise, IndependentOfSizeChunksAndThreads) {
   // A long tensor spans several CPU chunks; its prefix is the short tensor's noise.
   GaussianNoise a = GaussianNoise::seeded(5), b = GaussianNoise::seeded(5);
   const torch::Tensor shortest = draw(a, 13);
+  const int threads = torch::get_num_threads();
+  torch::set_num_threads(2);
   const torch::Tensor longest = draw(b, (int64_t{1} << 20) * 2 + 13);
   EXPECT_TRUE(torch::equal(shortest, longest.narrow(0, 0, 13)));
-  const int threads = torch::get_num_threads();
   torch::set_num_threads(1);
   GaussianNoise c = GaussianNoise::seeded(5);
   const torch::Tensor one_thread = draw(c, (int64_t{1} << 20) * 2 + 13);
   torch::set_num_threads(threads);
   EXPECT_TRUE(torch::equal(longest, one_thread));
+}
+
+TEST(Noise, FillRunsOnTheThreadsTorchIsGiven) {
+  // at::parallel_for is an inline OpenMP loop: compiled without OpenMP it runs on one thread
+  // whatever torch was given (the noise once did), with the same values.
+  const int threads = torch::get_num_threads();
+  std::vector<float> two(1 << 16), one(two.size());
+  const dp::ChaChaKey key = {1, 2, 3, 4, 5, 6, 7, 8};
+  const dp::ChaChaNonce nonce = {9, 0, 0};
+  torch::set_num_threads(2);
+  const int workers = dp::fill_noise(key, nonce, 0, static_cast<int64_t>(two.size()), 1.0, 4, two.data());
+  torch::set_num_threads(1);
+  const int alone = dp::fill_noise(key, nonce, 0, static_cast<int64_t>(one.size()), 1.0, 4, one.data());
+  torch::set_num_threads(threads);
+  EXPECT_EQ(workers, 2);
+  EXPECT_EQ(alone, 1);
+  EXPECT_EQ(two, one);
 }
 
 TEST(Noise, AddsInPlaceToAnyFloatingDtypeAndLayout) {

@@ -1,6 +1,5 @@
 #include "privtune/dp/noise.h"
 
-#include <ATen/Parallel.h>
 #include <sys/random.h>
 
 #include <cerrno>
@@ -9,7 +8,7 @@
 #include <stdexcept>
 
 #include "privtune/core/error.h"
-#include "privtune/dp/box_muller.h"
+#include "privtune/dp/noise_fill.h"
 #ifdef PRIVTUNE_CUDA_NOISE  // set by src/privtune/dp/CMakeLists.txt when the CUDA kernel is built
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
@@ -21,10 +20,8 @@ namespace privtune::dp {
 
 namespace {
 
-constexpr int64_t kNormalsPerBlock = 8;         // 16 words = 4 pairs of 64-bit uniforms
 constexpr int64_t kChunk = int64_t{1} << 20;    // values per CPU buffer: bounds the memory used
 constexpr int64_t kDeviceChunk = int64_t{1} << 24;  // values per GPU buffer (64 MiB in float32)
-constexpr int64_t kBlocksPerCall = 64;          // blocks per chacha20_blocks call inside a thread
 
 ChaChaKey entropy_key() {
   ChaChaKey key;
@@ -46,37 +43,6 @@ ChaChaKey entropy_key() {
 
 ChaChaKey seed_key(uint64_t seed) {
   return {static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32), 0, 0, 0, 0, 0, 0};
-}
-
-// Noise values first .. first + n - 1 of the stream (first a multiple of the values per
-// block), times stddev, written to out[0 .. n). Block i holds four pairs of 64-bit words, each
-// pair two Box-Muller normals in double (box_muller.h), each normal scaled by
-// stddev / sqrt(summands): eight normals per block, which are eight values (box-muller) or
-// two sums of four (sum-of-4).
-template <typename T>
-void fill_noise(const ChaChaKey& key, const ChaChaNonce& nonce, int64_t first, int64_t n, double stddev,
-                int64_t summands, T* out) {
-  static_assert(kBlocksPerCall * kNormalsPerBlock / 2 <= kMaxBoxMullerPairs, "one box_muller call per group");
-  const int64_t per_block = kNormalsPerBlock / summands;  // values per block
-  const double scale = stddev / std::sqrt(static_cast<double>(summands));
-  const int64_t blocks = (n + per_block - 1) / per_block;
-  const int64_t first_block = first / per_block;
-  at::parallel_for(0, blocks, /*grain_size=*/4 * kBlocksPerCall, [&](int64_t begin, int64_t end) {
-    uint32_t words[16 * kBlocksPerCall];
-    double normals[kNormalsPerBlock * kBlocksPerCall];
-    for (int64_t b = begin; b < end; b += kBlocksPerCall) {
-      const int64_t count = std::min(kBlocksPerCall, end - b);
-      chacha20_blocks(key, nonce, static_cast<uint32_t>(first_block + b), count, words);
-      box_muller(words, count * kNormalsPerBlock / 2, scale, normals);
-      const int64_t first_value = b * per_block;  // index in out of this group's first value
-      const int64_t values = std::min(count * per_block, n - first_value);
-      for (int64_t v = 0; v < values; ++v) {
-        double sum = 0;
-        for (int64_t k = 0; k < summands; ++k) sum += normals[v * summands + k];
-        out[first_value + v] = static_cast<T>(sum);
-      }
-    }
-  });
 }
 
 }  // namespace
