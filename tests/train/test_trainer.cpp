@@ -280,10 +280,15 @@ namespace {
 TEST(Trainer, TrainsOnCudaUnderBf16Autocast) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
   const auto inputs = test::tiny_run_inputs("llama");
-  for (const std::string method : {"full", "lora", "dp", "dp-lora"}) {
-    TrainOptions o = test::quick_options(inputs, method, "trainer_cuda_" + method);
+  // Non-private full fine-tuning twice: without and with whole-gradient clipping (on a GPU
+  // its norm and scale stay on the device, train/aggregation.cpp).
+  const std::vector<std::pair<std::string, double>> runs = {
+      {"full", 0.0}, {"full", 0.5}, {"lora", 0.0}, {"dp", 1.0}, {"dp-lora", 1.0}};
+  for (const auto& [method, clip] : runs) {
+    TrainOptions o = test::quick_options(inputs, method, "trainer_cuda_" + method + (clip > 0 ? "_clipped" : ""));
     o.device = "cuda";
-    if (is_dp(parse_method(method))) o.max_grad_norm = 1.0, o.noise_multiplier = 0.5;
+    o.max_grad_norm = clip;
+    if (is_dp(parse_method(method))) o.noise_multiplier = 0.5;
     o.max_steps = 20;
     Trainer trainer(o);
     const core::Json run = trainer.run();
