@@ -32,13 +32,14 @@ struct DemoPreset {
   std::string max_length, bootstrap, extraction_spans, lora_r, lora_alpha;
   std::string epochs, dp_epochs;                      // DP learns less per step: more epochs
   std::string batch, dp_batch;                        // examples per step (expected, for DP)
+  std::string dp_micro_batch;  // DP examples per forward/backward: bounds the memory of a Poisson batch
   std::string lr_full, lr_lora, lr_dp, lr_dp_lora;  // tuned per method
 };
 
 DemoPreset preset(bool quick) {
   if (quick)
-    return {16, 8, 1, 3, "16", {1, 4}, "512", "100", "50", "8", "16", "1", "1", "8", "8", "1e-3", "5e-3", "2e-3", "1e-2"};
-  return {128, 64, 2, 3, "32", {2, 8, 32}, "512", "1000", "200", "16", "32", "2", "8", "8", "64", "1.5e-4", "1.5e-3", "4e-3", "2e-2"};
+    return {16, 8, 1, 3, "16", {1, 4}, "512", "100", "50", "8", "16", "1", "1", "8", "8", "8", "1e-3", "5e-3", "2e-3", "1e-2"};
+  return {128, 64, 2, 3, "32", {2, 8, 32}, "512", "1000", "200", "16", "32", "2", "8", "8", "64", "8", "1.5e-4", "1.5e-3", "4e-3", "2e-2"};
 }
 
 // The model committed under models/ (found next to the sources this binary was built
@@ -148,7 +149,7 @@ void add_demo_command(CLI::App& root) {
     const std::vector<std::string> lora = {"--lora-r", p.lora_r, "--lora-alpha", p.lora_alpha, "--lora-targets",
                                            "all-linear"};
     const std::vector<std::string> dp = {"--target-epsilon", "8", "--max-grad-norm", "1.0", "--batch-size", p.dp_batch,
-                                         "--epochs", p.dp_epochs};
+                                         "--micro-batch-size", p.dp_micro_batch, "--epochs", p.dp_epochs};
     auto join = [](std::vector<std::string> a, const std::vector<std::string>& b) {
       a.insert(a.end(), b.begin(), b.end());
       return a;
