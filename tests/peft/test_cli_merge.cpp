@@ -131,4 +131,32 @@ TEST_F(CliPeft, LogprobsAndGenerateApplyTheAdapter) {
   EXPECT_TRUE(contains(with.output, "new_ids")) << with.output;
 }
 
+// Commands that only run the model fold a float32 adapter into the weights, so base + adapter
+// scores exactly as the merged folder does; in bfloat16 the adapter stays apart (a bf16 merge
+// would round away most of the update), and the two differ.
+TEST_F(CliPeft, InferenceMergesTheAdapterOnlyAtFloat32) {
+  const std::string dir = test::temp_dir("cli_adapter_merged_inference");
+  const Reference ref = reference(adapter, dir);
+  ASSERT_EQ(run("merge --model " + base + " --adapter " + adapter + " --out " + dir + "/merged").code, 0);
+  auto logits = [&](const std::string& model_flags, const std::string& dtype, const std::string& name) {
+    const std::string file = dir + "/" + name + ".safetensors";
+    const Result r = run("logprobs --device cpu --dtype " + dtype + " " + model_flags + " --ids-file " + ref.ids_file +
+                         " --json --logits-out " + file);
+    EXPECT_EQ(r.code, 0) << r.output;
+    core::SafetensorsFile f(file);
+    return model::tensor_from_view(*f.find("logits.0"));
+  };
+  const std::string with_adapter = "--model " + base + " --adapter " + adapter;
+  const std::string merged = "--model " + dir + "/merged";
+  EXPECT_TRUE(torch::equal(logits(with_adapter, "float32", "adapter32"), logits(merged, "float32", "merged32")));
+  const torch::Tensor apart = logits(with_adapter, "bfloat16", "adapter16");
+  const torch::Tensor folded = logits(merged, "bfloat16", "merged16");
+  EXPECT_FALSE(torch::equal(apart, folded));
+  // Still applied: nearer PEFT's logits than the base alone is.
+  const torch::Tensor want = ref.logits[0].narrow(0, 0, apart.size(0));
+  const torch::Tensor base_only = logits("--model " + base, "bfloat16", "base16");
+  EXPECT_LT((apart.to(torch::kFloat) - want).abs().mean().item<double>(),
+            (base_only.to(torch::kFloat) - want).abs().mean().item<double>() / 2);
+}
+
 }  // namespace

@@ -9,7 +9,8 @@
 
 namespace privtune::cli {
 
-// Loads --model on --device with --dtype, applies --adapter when given, in eval mode.
+// Loads --model on --device with --dtype, applies --adapter when given (merged into float32
+// or float64 weights), in eval mode.
 model::CausalLM load_flagged_model(const ModelFlags& flags);
 
 // A JSON file holding an array of id arrays (a batch; unequal lengths allowed). Error
