@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "privtune/core/file_io.h"
@@ -12,6 +13,7 @@
 #include "privtune/data/rng.h"
 #include "privtune/eval/continuations.h"
 #include "privtune/eval/evaluate.h"
+#include "privtune/model/generate.h"
 #include "privtune/model/checkpoint.h"
 #include "privtune/train/trainer.h"
 #include "run_privtune.h"
@@ -183,6 +185,43 @@ TEST(Evaluate, ContinuationLossesMatchFullForwards) {
     for (size_t j = prefix.size(); j < whole.size(); ++j) expected += losses[0][j - 1];
     EXPECT_NEAR(shared[i], expected, 1e-4) << i;
   }
+}
+
+// Extraction reads greedy decoding off the scoring pass's argmaxes; actually decoding each
+// span's prompt (batched, KV cache) must reproduce exactly the same spans, on the memorizing
+// model (where many are reproduced) and on the untouched base.
+TEST(Evaluate, ExtractionFromTheScoringPassEqualsGreedyDecoding) {
+  const Evaluated& r = evaluated();
+  tokenizer::Tokenizer tok = tokenizer::Tokenizer::from_folder(r.inputs.model_dir);
+  data::Dataset dataset = data::read_dataset(r.data_dir, data::OnBadRecord::kFail);
+  const eval::EvalData data = eval::prepare_eval_data(dataset, r.data_dir, tok);
+  const std::vector<eval::SpanOccurrence> spans = eval::span_occurrences(data.train);
+  ASSERT_GT(spans.size(), 10u);
+  int64_t reproduced = 0;
+  for (const std::string& dir : {r.trained_dir, r.inputs.model_dir}) {
+    model::CausalLM m = model::load_model(dir);
+    std::vector<std::vector<uint8_t>> greedy;
+    eval::score_examples(m, data.train, {}, &greedy);
+    const std::vector<uint8_t> read = eval::greedy_matches(spans, greedy);
+
+    std::vector<model::TokenIds> prompts;
+    model::GenerateOptions options;  // greedy
+    for (const eval::SpanOccurrence& s : spans) {
+      const auto& ids = data.train[s.example].input_ids;
+      prompts.emplace_back(ids.begin(), ids.begin() + s.first);
+      options.max_new_tokens = std::max(options.max_new_tokens, s.tokens);
+    }
+    const model::GenerateResult decoded = model::generate(m, prompts, options);
+    for (size_t k = 0; k < spans.size(); ++k) {
+      const auto& ids = data.train[spans[k].example].input_ids;
+      const model::TokenIds& got = decoded.tokens[k];
+      const bool same = got.size() >= static_cast<size_t>(spans[k].tokens) &&
+                        std::equal(got.begin(), got.begin() + spans[k].tokens, ids.begin() + spans[k].first);
+      EXPECT_EQ(read[k] != 0, same) << dir << ", span " << k;
+      reproduced += dir == r.trained_dir && same;
+    }
+  }
+  EXPECT_GT(reproduced, 0) << "the memorizing model reproduces some training spans";
 }
 
 TEST(EvalCli, CellLossesAgreeWithLogprobs) {

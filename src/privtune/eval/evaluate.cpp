@@ -65,8 +65,9 @@ core::Json evaluate(model::CausalLM& model, model::CausalLM& base, const tokeniz
   };
   say("scoring " + std::to_string(data.train.size()) + " train and " + std::to_string(data.test.size()) +
       " test examples with the model and the base");
-  const auto model_train = score_examples(model, data.train, options.scoring);
-  const auto model_test = score_examples(model, data.test, options.scoring);
+  std::vector<std::vector<uint8_t>> greedy_train, greedy_test;  // per token: the model's argmax?
+  const auto model_train = score_examples(model, data.train, options.scoring, &greedy_train);
+  const auto model_test = score_examples(model, data.test, options.scoring, &greedy_test);
   const auto base_train = score_examples(base, data.train, options.scoring);
   const auto base_test = score_examples(base, data.test, options.scoring);
   const double scoring_seconds = seconds_since(start);
@@ -97,9 +98,9 @@ core::Json evaluate(model::CausalLM& model, model::CausalLM& base, const tokeniz
   extraction_options.seed = options.seed + 300;
   extraction_options.replicates = options.replicates;
   extraction_options.max_length = options.scoring.max_length;
-  if (data.has_spans && extraction_options.max_spans > 0) say("extraction by greedy decoding");
-  core::Json extraction = data.has_spans ? extraction_metrics(model, data.train, data.test, data.labels,
-                                                              extraction_options)
+  if (data.has_spans && extraction_options.max_spans > 0) say("extraction (greedy decoding, from the scoring pass)");
+  core::Json extraction = data.has_spans ? extraction_metrics(data.train, greedy_train, data.test, greedy_test,
+                                                              data.labels, extraction_options)
                                          : core::Json(nullptr);
   const double extraction_seconds = seconds_since(phase);
   const double total_seconds = seconds_since(start);

@@ -4,7 +4,8 @@
 //
 // Cost: one batched no-grad forward per example for each of model and base serves every
 // loss-based number (cells, membership scores); exposure scores candidate secrets against a
-// shared prefix cache; extraction decodes spans in batches with the KV cache.
+// shared prefix cache; extraction reads greedy decoding off the model's scoring pass (the
+// argmax at every position: extraction.h).
 #pragma once
 
 #include <cstdint>

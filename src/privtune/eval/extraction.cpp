@@ -7,7 +7,6 @@
 
 #include "privtune/eval/bootstrap.h"
 #include "privtune/eval/estimate.h"
-#include "privtune/model/generate.h"
 
 namespace privtune::eval {
 
@@ -33,33 +32,16 @@ std::vector<SpanOccurrence> span_occurrences(const std::vector<data::TokenizedEx
   return spans;
 }
 
-std::vector<uint8_t> extract_spans(model::CausalLM& model, const std::vector<data::TokenizedExample>& examples,
-                                   const std::vector<SpanOccurrence>& spans, int64_t batch_size) {
-  std::vector<size_t> order(spans.size());
-  std::iota(order.begin(), order.end(), 0);
-  // Similar prompt lengths together: less padding in each decoding batch.
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return spans[a].first < spans[b].first; });
+std::vector<uint8_t> greedy_matches(const std::vector<SpanOccurrence>& spans,
+                                    const std::vector<std::vector<uint8_t>>& greedy) {
   std::vector<uint8_t> matched(spans.size(), 0);
-  const auto chunk = static_cast<size_t>(std::max<int64_t>(1, batch_size));
-  for (size_t begin = 0; begin < order.size(); begin += chunk) {
-    const size_t end = std::min(order.size(), begin + chunk);
-    std::vector<model::TokenIds> prompts;
-    model::GenerateOptions options;
-    options.max_new_tokens = 0;
-    for (size_t k = begin; k < end; ++k) {
-      const SpanOccurrence& s = spans[order[k]];
-      const auto& ids = examples[s.example].input_ids;
-      prompts.emplace_back(ids.begin(), ids.begin() + s.first);
-      options.max_new_tokens = std::max(options.max_new_tokens, s.tokens);
-    }
-    const model::GenerateResult result = model::generate(model, prompts, options);  // greedy
-    for (size_t k = begin; k < end; ++k) {
-      const SpanOccurrence& s = spans[order[k]];
-      const auto& ids = examples[s.example].input_ids;
-      const model::TokenIds& got = result.tokens[k - begin];
-      matched[order[k]] = got.size() >= static_cast<size_t>(s.tokens) &&
-                          std::equal(got.begin(), got.begin() + s.tokens, ids.begin() + s.first);
-    }
+  for (size_t k = 0; k < spans.size(); ++k) {
+    const SpanOccurrence& s = spans[k];
+    const std::vector<uint8_t>& hits = greedy[s.example];  // hits[j - 1]: token j is the argmax
+    const auto first = static_cast<size_t>(s.first - 1), last = static_cast<size_t>(s.first - 1 + s.tokens);
+    matched[k] = last <= hits.size() && std::all_of(hits.begin() + static_cast<std::ptrdiff_t>(first),
+                                                    hits.begin() + static_cast<std::ptrdiff_t>(last),
+                                                    [](uint8_t hit) { return hit != 0; });
   }
   return matched;
 }
@@ -113,17 +95,23 @@ core::Json rate_json(const std::vector<SpanOccurrence>& spans, const std::vector
 
 }  // namespace
 
-core::Json extraction_metrics(model::CausalLM& model, const std::vector<data::TokenizedExample>& train,
-                              const std::vector<data::TokenizedExample>& test, const data::LabelVocab& labels,
+core::Json extraction_metrics(const std::vector<data::TokenizedExample>& train,
+                              const std::vector<std::vector<uint8_t>>& train_greedy,
+                              const std::vector<data::TokenizedExample>& test,
+                              const std::vector<std::vector<uint8_t>>& test_greedy, const data::LabelVocab& labels,
                               const ExtractionOptions& options) {
   if (options.max_spans <= 0) return nullptr;
   core::Json out;
-  const std::pair<const char*, const std::vector<data::TokenizedExample>*> splits[] = {{"train", &train},
-                                                                                       {"test", &test}};
+  struct Split {
+    const char* name;
+    const std::vector<data::TokenizedExample>* examples;
+    const std::vector<std::vector<uint8_t>>* greedy;
+  };
+  const Split splits[] = {{"train", &train, &train_greedy}, {"test", &test, &test_greedy}};
   uint64_t seed = options.seed;
-  for (const auto& [name, examples] : splits) {
+  for (const auto& [name, examples, greedy] : splits) {
     const std::vector<SpanOccurrence> spans = chosen_spans(*examples, options, seed++);
-    const std::vector<uint8_t> matched = extract_spans(model, *examples, spans, options.batch_size);
+    const std::vector<uint8_t> matched = greedy_matches(spans, *greedy);
     core::Json split = rate_json(spans, matched, options, seed++);
     core::Json per_label = core::Json::object();
     for (size_t label = 0; label < labels.size(); ++label) {

@@ -3,6 +3,11 @@
 // tokens with one label; the prompt is every token before it (BOS included) and the model
 // decodes as many tokens as the span has. Train and test rates side by side tell
 // memorised values from guessable formats.
+//
+// Greedy decoding reproduces a span exactly when, and only when, every span token is the
+// argmax after the prompt and the span's earlier tokens: each greedy choice must be the true
+// token for decoding to stay on the span. Those argmaxes are what the scoring pass already
+// computes at every position (score_examples' `greedy`), so no decoding is run; docs/eval.md.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +15,6 @@
 
 #include "privtune/core/json_util.h"
 #include "privtune/data/token_mask.h"
-#include "privtune/model/causal_lm.h"
 
 namespace privtune::eval {
 
@@ -26,20 +30,24 @@ std::vector<SpanOccurrence> span_occurrences(const std::vector<data::TokenizedEx
 
 struct ExtractionOptions {
   int64_t max_spans = 1000;  // per split; whole examples in a seeded order until reached (0: skip)
-  int64_t batch_size = 32;   // prompts decoded together
   int64_t max_length = 0;    // spans ending beyond it are left out (0: no limit)
   uint64_t seed = 0;
   int64_t replicates = 1000;
 };
 
-// For each occurrence, whether greedy decoding reproduced it.
-std::vector<uint8_t> extract_spans(model::CausalLM& model, const std::vector<data::TokenizedExample>& examples,
-                                   const std::vector<SpanOccurrence>& spans, int64_t batch_size);
+// For each occurrence, whether greedy decoding reproduces it: greedy[i][j - 1] says whether
+// token j of example i is the argmax after tokens < j (score_examples). A span past the
+// scored tokens counts as not reproduced.
+std::vector<uint8_t> greedy_matches(const std::vector<SpanOccurrence>& spans,
+                                    const std::vector<std::vector<uint8_t>>& greedy);
 
 // {"train": {"spans", "examples", "rate": {value, ci}, "labels": {label: {"spans", "rate"}}},
 //  "test": {...}}: rates with bootstrap intervals over examples; rate null without spans.
-core::Json extraction_metrics(model::CausalLM& model, const std::vector<data::TokenizedExample>& train,
-                              const std::vector<data::TokenizedExample>& test, const data::LabelVocab& labels,
+// train_greedy and test_greedy: the model's per-token argmax hits on each split.
+core::Json extraction_metrics(const std::vector<data::TokenizedExample>& train,
+                              const std::vector<std::vector<uint8_t>>& train_greedy,
+                              const std::vector<data::TokenizedExample>& test,
+                              const std::vector<std::vector<uint8_t>>& test_greedy, const data::LabelVocab& labels,
                               const ExtractionOptions& options);
 
 }  // namespace privtune::eval

@@ -29,18 +29,22 @@ torch::Tensor next_token_losses(model::CausalLM& model, const torch::Tensor& ids
 
 int64_t logit_block_rows(int64_t vocab) { return std::max<int64_t>(16, (int64_t{1} << 24) / vocab); }
 
-torch::Tensor target_losses(model::CausalLM& model, const torch::Tensor& hidden, const torch::Tensor& targets) {
+torch::Tensor target_losses(model::CausalLM& model, const torch::Tensor& hidden, const torch::Tensor& targets,
+                            torch::Tensor* greedy) {
   const int64_t N = hidden.size(0);
   const int64_t rows = logit_block_rows(model->config().vocab_size);
-  std::vector<torch::Tensor> parts;
+  std::vector<torch::Tensor> parts, hits;
   for (int64_t begin = 0; begin < N; begin += rows) {
     const int64_t end = std::min(N, begin + rows);
     torch::Tensor logits = model->logits(hidden.slice(0, begin, end));  // (rows, V)
+    const torch::Tensor target = targets.slice(0, begin, end);          // (rows)
+    if (greedy != nullptr) hits.push_back(logits.argmax(-1).eq(target));
     const auto wide = logits.scalar_type() == torch::kDouble ? torch::kDouble : torch::kFloat;
     parts.push_back(torch::nn::functional::cross_entropy(
-        logits.to(wide), targets.slice(0, begin, end),
-        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone)));
+        logits.to(wide), target, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone)));
   }
+  if (greedy != nullptr)
+    *greedy = hits.empty() ? torch::empty({0}, targets.options().dtype(torch::kBool)) : torch::cat(hits);
   return parts.empty() ? torch::empty({0}, hidden.options().dtype(torch::kFloat)) : torch::cat(parts);
 }
 
@@ -71,7 +75,8 @@ core::Json ClassLosses::to_json() const {
 
 std::vector<std::vector<float>> score_examples(model::CausalLM& model,
                                                const std::vector<data::TokenizedExample>& examples,
-                                               const EvalOptions& options) {
+                                               const EvalOptions& options,
+                                               std::vector<std::vector<uint8_t>>* greedy) {
   torch::NoGradGuard no_grad;
   const bool was_training = model->is_training();
   model->eval();
@@ -84,6 +89,7 @@ std::vector<std::vector<float>> score_examples(model::CausalLM& model,
   for (const auto& e : examples) lengths.push_back(static_cast<int64_t>(e.size()));
 
   std::vector<std::vector<float>> result(examples.size());
+  if (greedy != nullptr) greedy->assign(examples.size(), {});
   for (const auto& rows : data::micro_batches(order, std::max<int64_t>(1, options.batch_size), &lengths)) {
     data::Batch batch = data::collate(examples, rows, batch_options);
     if (batch.cols < 2) continue;
@@ -105,13 +111,22 @@ std::vector<std::vector<float>> score_examples(model::CausalLM& model,
       }
     torch::Tensor scored_rows = torch::tensor(scored, torch::kLong).to(device);
     torch::Tensor picked = hidden.reshape({batch.rows * batch.cols, hidden.size(2)}).index_select(0, scored_rows);  // (N, C)
-    torch::Tensor losses =
-        target_losses(model, picked, torch::tensor(targets, torch::kLong).to(device)).to(torch::kCPU, torch::kFloat);
+    torch::Tensor hits;  // (N) bool, when greedy is wanted
+    torch::Tensor losses = target_losses(model, picked, torch::tensor(targets, torch::kLong).to(device),
+                                         greedy != nullptr ? &hits : nullptr)
+                               .to(torch::kCPU, torch::kFloat);
     const float* loss = losses.data_ptr<float>();  // (N), in the order of `scored`
+    if (greedy != nullptr) hits = hits.to(torch::kCPU, torch::kUInt8);
+    const uint8_t* hit = greedy != nullptr ? hits.data_ptr<uint8_t>() : nullptr;
     for (int64_t b = 0; b < batch.rows; ++b) {
-      std::vector<float>& out = result[static_cast<size_t>(batch.example_indices[static_cast<size_t>(b)])];
-      out.assign(loss, loss + std::max<int64_t>(0, batch.lengths[b] - 1));
-      loss += out.size();
+      const auto i = static_cast<size_t>(batch.example_indices[static_cast<size_t>(b)]);
+      const int64_t n = std::max<int64_t>(0, batch.lengths[b] - 1);
+      result[i].assign(loss, loss + n);
+      loss += n;
+      if (greedy != nullptr) {
+        (*greedy)[i].assign(hit, hit + n);
+        hit += n;
+      }
     }
   }
   if (was_training) model->train();

@@ -34,7 +34,10 @@ int64_t logit_block_rows(int64_t vocab);
 // next_token_losses. The LM head runs a block of positions at a time (logit_block_rows), so
 // that the (N, V) logits never exist at once: for scoring without gradients, where they would
 // be the largest tensor by far.
-torch::Tensor target_losses(model::CausalLM& model, const torch::Tensor& hidden, const torch::Tensor& targets);
+// With `greedy`, also sets it to (N) bool: whether each target is the LM head's argmax, the
+// token greedy decoding would choose there (ties to the lowest id, as argmax breaks them).
+torch::Tensor target_losses(model::CausalLM& model, const torch::Tensor& hidden, const torch::Tensor& targets,
+                            torch::Tensor* greedy = nullptr);
 
 // A token-weighted mean: sum of losses and number of tokens.
 struct MeanLoss {
@@ -64,9 +67,12 @@ struct EvalOptions {
 // (cut to max_length when set). One batched no-grad forward per example, in eval mode
 // (restored afterwards), on the model's device, the LM head applied to real targets only
 // (target_losses); every loss-based metric starts here.
+// With `greedy`, also fills (*greedy)[i][j - 1]: 1 where token j is the model's most likely
+// next token after tokens < j, as in target_losses (extraction reads it).
 std::vector<std::vector<float>> score_examples(model::CausalLM& model,
                                                const std::vector<data::TokenizedExample>& examples,
-                                               const EvalOptions& options);
+                                               const EvalOptions& options,
+                                               std::vector<std::vector<uint8_t>>* greedy = nullptr);
 
 // Aggregates per-example target losses (from score_examples) by class.
 ClassLosses class_losses(const std::vector<data::TokenizedExample>& examples,
