@@ -224,6 +224,43 @@ TEST(Evaluate, ExtractionFromTheScoringPassEqualsGreedyDecoding) {
   EXPECT_GT(reproduced, 0) << "the memorizing model reproduces some training spans";
 }
 
+// By default every span counts; a cap takes whole examples in a seeded order until it is
+// reached; 0 skips extraction.
+TEST(Evaluate, ExtractionCountsEverySpanUnlessCapped) {
+  const Evaluated& r = evaluated();
+  tokenizer::Tokenizer tok = tokenizer::Tokenizer::from_folder(r.inputs.model_dir);
+  data::Dataset dataset = data::read_dataset(r.data_dir, data::OnBadRecord::kFail);
+  const eval::EvalData data = eval::prepare_eval_data(dataset, r.data_dir, tok);
+  const auto all_hits = [](const std::vector<data::TokenizedExample>& examples) {
+    std::vector<std::vector<uint8_t>> hits;
+    for (const auto& e : examples) hits.emplace_back(e.size() - 1, 1);
+    return hits;
+  };
+  const auto train_hits = all_hits(data.train), test_hits = all_hits(data.test);
+  const auto spans = eval::span_occurrences(data.train);
+  ASSERT_GT(spans.size(), 10u);
+
+  eval::ExtractionOptions options;
+  options.replicates = 50;
+  const core::Json every = eval::extraction_metrics(data.train, train_hits, data.test, test_hits, data.labels, options);
+  EXPECT_EQ(every["train"]["spans"].get<size_t>(), spans.size());
+  EXPECT_EQ(every["test"]["spans"].get<size_t>(), eval::span_occurrences(data.test).size());
+  EXPECT_DOUBLE_EQ(every["train"]["rate"]["value"].get<double>(), 1.0);
+
+  options.max_spans = 5;
+  const core::Json capped = eval::extraction_metrics(data.train, train_hits, data.test, test_hits, data.labels, options);
+  const auto counted = capped["train"]["spans"].get<int64_t>();
+  int64_t most_in_one_example = 0;
+  for (size_t i = 0; i < data.train.size(); ++i)
+    most_in_one_example = std::max<int64_t>(
+        most_in_one_example, std::count_if(spans.begin(), spans.end(), [&](const auto& s) { return s.example == i; }));
+  EXPECT_GE(counted, 5);
+  EXPECT_LT(counted, 5 + most_in_one_example) << "whole examples until the cap is reached, then no more";
+
+  options.max_spans = 0;
+  EXPECT_TRUE(eval::extraction_metrics(data.train, train_hits, data.test, test_hits, data.labels, options).is_null());
+}
+
 TEST(EvalCli, CellLossesAgreeWithLogprobs) {
   if (!test::privtune_built()) GTEST_SKIP() << "privtune executable not built";
   const Evaluated& r = evaluated();
@@ -255,6 +292,7 @@ TEST(EvalCli, WritesMetricsAndRefusesToOverwrite) {
   const core::Json metrics = core::read_json_file(out);
   EXPECT_TRUE(metrics.contains("leakage") && metrics.contains("membership") && metrics.contains("exposure"));
   EXPECT_GT(metrics["efficiency"]["peak_rss_bytes"].get<int64_t>(), 0);
+  EXPECT_EQ(metrics["settings"]["extraction_max_spans"], "all");
 
   auto second = test::run_privtune(args);
   EXPECT_EQ(second.code, 2);
@@ -308,6 +346,16 @@ TEST(EvalCli, BadInputsAreOneLineErrors) {
   EXPECT_EQ(mismatch.code, 2);
   EXPECT_NE(mismatch.err.find("vocabulary"), std::string::npos) << mismatch.err;
   EXPECT_FALSE(core::path_exists(dir + "/m.json"));
+
+  for (const char* spans : {"-1", "many", "12x"}) {
+    auto bad = test::run_privtune("eval --model '" + r.trained_dir + "' --base '" + r.inputs.model_dir + "' --data '" +
+                                  r.data_dir + "' --out '" + dir + "/m.json' --quiet --extraction-max-spans " + spans);
+    EXPECT_EQ(bad.code, 2) << spans;
+    EXPECT_NE(bad.err.find("--extraction-max-spans: '" + std::string(spans) + "' is not a count >= 0 or 'all'"),
+              std::string::npos)
+        << bad.err;
+    EXPECT_FALSE(core::path_exists(dir + "/m.json"));
+  }
 }
 
 }  // namespace

@@ -22,8 +22,24 @@ struct EvalFlags {
   std::string base, data, out, config;
   bool overwrite = false, json = false, quiet = false;
   int64_t seed = 0;
+  std::string extraction_spans = "all";
   eval::EvaluateOptions o;
 };
+
+// --extraction-max-spans: "all" (every span) or a count >= 0 (0 skips extraction).
+int64_t parse_span_limit(const std::string& text) {
+  if (text == "all") return eval::ExtractionOptions::kAllSpans;
+  size_t used = 0;
+  int64_t n = -1;
+  try {
+    n = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || n < 0)
+    throw Error("--extraction-max-spans: '" + text + "' is not a count >= 0 or 'all'");
+  return n;
+}
 
 // The vocabulary of a model folder's tokenizer: model.vocab and added_tokens of its
 // tokenizer.json (what decides which id means which text).
@@ -70,7 +86,8 @@ void add_eval_command(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--exposure-samples", f->o.exposure.samples, "Random candidates for larger canary spaces")
       ->capture_default_str();
-  cmd->add_option("--extraction-max-spans", f->o.extraction.max_spans, "Spans decoded per split (0: no extraction)")
+  cmd->add_option("--extraction-max-spans", f->extraction_spans,
+                  "Spans counted per split: all, or at most N (whole examples in a seeded order; 0: no extraction)")
       ->capture_default_str();
   cmd->callback([cmd, f] {
     apply_config_file(*cmd, f->config);
@@ -82,7 +99,7 @@ void add_eval_command(CLI::App& root) {
     if (!(o.min_k_fraction > 0 && o.min_k_fraction <= 1)) throw Error("--min-k must be in (0, 1]");
     if (o.exposure.samples < 10000) throw Error("--exposure-samples must be >= 10000");
     if (o.exposure.enumerate_limit < 1) throw Error("--exposure-enumerate-limit must be >= 1");
-    if (o.extraction.max_spans < 0) throw Error("--extraction-max-spans must be >= 0");
+    o.extraction.max_spans = parse_span_limit(f->extraction_spans);
     if (f->seed < 0) throw Error("--seed must be >= 0");
     if (core::path_exists(f->out) && !f->overwrite) throw Error(f->out + ": exists (pass --overwrite to replace it)");
     o.seed = static_cast<uint64_t>(f->seed);

@@ -98,7 +98,7 @@ core::Json evaluate(model::CausalLM& model, model::CausalLM& base, const tokeniz
   extraction_options.seed = options.seed + 300;
   extraction_options.replicates = options.replicates;
   extraction_options.max_length = options.scoring.max_length;
-  if (data.has_spans && extraction_options.max_spans > 0) say("extraction (greedy decoding, from the scoring pass)");
+  if (data.has_spans && extraction_options.max_spans != 0) say("extraction (greedy decoding, from the scoring pass)");
   core::Json extraction = data.has_spans ? extraction_metrics(data.train, greedy_train, data.test, greedy_test,
                                                               data.labels, extraction_options)
                                          : core::Json(nullptr);
@@ -124,7 +124,9 @@ core::Json evaluate(model::CausalLM& model, model::CausalLM& base, const tokeniz
                      {"batch_size", options.scoring.batch_size},
                      {"exposure_enumerate_limit", options.exposure.enumerate_limit},
                      {"exposure_samples", options.exposure.samples},
-                     {"extraction_max_spans", options.extraction.max_spans}};
+                     {"extraction_max_spans", options.extraction.max_spans == ExtractionOptions::kAllSpans
+                                                  ? core::Json("all")
+                                                  : core::Json(options.extraction.max_spans)}};
   out["efficiency"] = {{"seconds",
                         {{"scoring", scoring_seconds},
                          {"exposure", exposure_seconds},

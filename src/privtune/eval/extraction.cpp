@@ -48,8 +48,8 @@ std::vector<uint8_t> greedy_matches(const std::vector<SpanOccurrence>& spans,
 
 namespace {
 
-// Whole examples in a seeded order until `max_spans` spans are in (all of them when there
-// are fewer): a subset that keeps each example's spans together for the bootstrap.
+// Every span, or whole examples in a seeded order until `max_spans` spans are in (all of them
+// when there are fewer): a subset that keeps each example's spans together for the bootstrap.
 std::vector<SpanOccurrence> chosen_spans(const std::vector<data::TokenizedExample>& examples,
                                          const ExtractionOptions& options, uint64_t seed) {
   std::vector<SpanOccurrence> all = span_occurrences(examples);
@@ -57,7 +57,8 @@ std::vector<SpanOccurrence> chosen_spans(const std::vector<data::TokenizedExampl
     all.erase(std::remove_if(all.begin(), all.end(),
                              [&](const SpanOccurrence& s) { return s.first + s.tokens > options.max_length; }),
               all.end());
-  if (static_cast<int64_t>(all.size()) <= options.max_spans) return all;
+  if (options.max_spans == ExtractionOptions::kAllSpans || static_cast<int64_t>(all.size()) <= options.max_spans)
+    return all;
   std::vector<std::vector<SpanOccurrence>> by_example(examples.size());
   for (const SpanOccurrence& s : all) by_example[s.example].push_back(s);
   std::vector<size_t> order(examples.size());
@@ -100,7 +101,7 @@ core::Json extraction_metrics(const std::vector<data::TokenizedExample>& train,
                               const std::vector<data::TokenizedExample>& test,
                               const std::vector<std::vector<uint8_t>>& test_greedy, const data::LabelVocab& labels,
                               const ExtractionOptions& options) {
-  if (options.max_spans <= 0) return nullptr;
+  if (options.max_spans == 0) return nullptr;
   core::Json out;
   struct Split {
     const char* name;

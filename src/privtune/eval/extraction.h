@@ -29,7 +29,10 @@ struct SpanOccurrence {
 std::vector<SpanOccurrence> span_occurrences(const std::vector<data::TokenizedExample>& examples);
 
 struct ExtractionOptions {
-  int64_t max_spans = 1000;  // per split; whole examples in a seeded order until reached (0: skip)
+  static constexpr int64_t kAllSpans = -1;
+  // Per split: every span (kAllSpans), or whole examples in a seeded order until this many
+  // spans are in (0: skip extraction).
+  int64_t max_spans = kAllSpans;
   int64_t max_length = 0;    // spans ending beyond it are left out (0: no limit)
   uint64_t seed = 0;
   int64_t replicates = 1000;
