@@ -2,7 +2,8 @@
 // full fine-tuning on random-token canaries gives a clearly positive lower bound; DP-SGD at
 // a small theoretical epsilon never gets a lower bound above it (several seeds); secret
 // canaries in the dataset's format score only their digits; impossible settings are clear
-// errors that leave nothing behind.
+// errors that leave nothing behind; an interrupted audit resumes to the result of an
+// uninterrupted one.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -105,6 +106,67 @@ TEST(Audit, SecretCanariesScoreOnlyTheirDigits) {
   }
 }
 
+// Stopped after step 10 of 30 (as a killed or time-limited job), `--resume` continues the
+// training from its checkpoint, or trains again from step 0 when it left none, with the same
+// canaries and coins: either way the result is that of the uninterrupted audit.
+TEST(Audit, AnInterruptedAuditResumesToTheUninterruptedResult) {
+  const std::string dir = fresh("resume");
+  const std::string flags = audit_flags("full") + " --canaries 64 --audit-seed 3 --seed 0 --checkpoint-every 5";
+  const auto whole = test::run_privtune(flags + " --out '" + dir + "/whole'");
+  ASSERT_EQ(whole.code, 0) << whole.err;
+  const std::string expected = core::read_text_file(dir + "/whole/canaries.jsonl");
+  const core::Json expected_audit = core::read_json_file(dir + "/whole/audit.json")["audit"];
+  EXPECT_FALSE(std::filesystem::exists(dir + "/whole/audit_plan.json")) << "the plan is removed with the result";
+
+  for (const bool keep_checkpoint : {true, false}) {
+    const std::string out = dir + (keep_checkpoint ? "/resumed" : "/restarted");
+    const auto stopped = test::run_privtune(flags + " --stop-after 10 --out '" + out + "'");
+    ASSERT_EQ(stopped.code, 0) << stopped.err;
+    EXPECT_NE(stopped.out.find("continue with privtune audit --resume " + out), std::string::npos) << stopped.out;
+    EXPECT_FALSE(std::filesystem::exists(out + "/audit.json"));
+    EXPECT_TRUE(std::filesystem::exists(out + "/audit_plan.json"));
+    if (!keep_checkpoint) std::filesystem::remove_all(out + "/model/checkpoint");
+    const std::string plan = core::read_text_file(out + "/audit_plan.json");
+
+    const auto resumed = test::run_privtune("audit --resume '" + out + "' --json");
+    ASSERT_EQ(resumed.code, 0) << resumed.err;
+    EXPECT_NE(resumed.err.find(keep_checkpoint ? "continuing the training run from its checkpoint"
+                                               : "training again from step 0"),
+              std::string::npos)
+        << resumed.err;
+    EXPECT_EQ(core::read_text_file(out + "/canaries.jsonl"), expected) << out;
+    EXPECT_EQ(core::parse_json(resumed.out, "stdout")["audit"], expected_audit) << out;
+    EXPECT_FALSE(std::filesystem::exists(out + "/audit_plan.json"));
+
+    const auto again = test::run_privtune("audit --resume '" + out + "'");
+    EXPECT_EQ(again.code, 0) << again.err;
+    EXPECT_NE(again.out.find("the audit is complete"), std::string::npos) << again.out;
+
+    // Killed after training finished but before audit.json: the trained model is read back.
+    std::filesystem::remove(out + "/audit.json");
+    std::filesystem::remove(out + "/canaries.jsonl");
+    core::write_file_atomic(out + "/audit_plan.json", plan);
+    const auto scored = test::run_privtune("audit --resume '" + out + "' --quiet");
+    ASSERT_EQ(scored.code, 0) << scored.err;
+    EXPECT_EQ(core::read_text_file(out + "/canaries.jsonl"), expected) << out;
+  }
+
+  // Only the display and --stop-after may come with --resume; a folder must be an unfinished audit.
+  const std::string unfinished = dir + "/unfinished";
+  ASSERT_EQ(test::run_privtune(flags + " --stop-after 5 --out '" + unfinished + "'").code, 0);
+  const auto with_lr = test::run_privtune("audit --resume '" + unfinished + "' --lr 1");
+  EXPECT_EQ(with_lr.code, 2);
+  EXPECT_NE(with_lr.err.find("--lr cannot be given with it"), std::string::npos) << with_lr.err;
+  const auto elsewhere = test::run_privtune("audit --resume '" + dir + "'");
+  EXPECT_EQ(elsewhere.code, 2);
+  EXPECT_NE(elsewhere.err.find("audit_plan.json: missing"), std::string::npos) << elsewhere.err;
+  std::ofstream(unfinished + "/audit_plan.json") << "{\"train\": {}}";
+  const auto corrupt = test::run_privtune("audit --resume '" + unfinished + "'");
+  EXPECT_EQ(corrupt.code, 2);
+  EXPECT_NE(corrupt.err.find(unfinished + "/audit_plan.json: "), std::string::npos) << corrupt.err;
+  EXPECT_EQ(corrupt.err.find('\n'), corrupt.err.size() - 1) << "one line: " << corrupt.err;
+}
+
 TEST(Audit, ImpossibleSettingsAreRefusedBeforeAnythingIsWritten) {
   const std::string dir = fresh("bad");
   const std::string out = dir + "/audit";
@@ -115,7 +177,8 @@ TEST(Audit, ImpossibleSettingsAreRefusedBeforeAnythingIsWritten) {
       {"--canaries 64 --audit-delta 1.5", "--audit-delta must be in (0, 1)"},
       {"--canaries 64 --confidence 1", "--confidence must be in (0, 1)"},
       {"--canaries 64 --canary-kind words", "--canary-kind"},
-      {"--canaries 64 --stop-after 3", "--stop-after cannot be given to audit"},
+      {"--canaries 64 --stop-after -2", "--stop-after must be >= 1"},
+      {"--guesses 8", "--canaries is required"},
   };
   for (const auto& [flags, message] : cases) {
     const auto r = test::run_privtune(audit_flags("full") + " " + flags + " --out '" + out + "'");

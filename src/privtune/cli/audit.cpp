@@ -5,6 +5,8 @@
 //   OUT/data/          the training set of the run: the dataset's train records followed by
 //                      the canaries whose coin came up "in" (test.jsonl copied)
 //   OUT/model/         the trained model or adapter, exactly as `privtune train --out`
+//   OUT/audit_plan.json while the audit runs: the training settings, the audit settings and
+//                      every canary with its coin, which `--resume OUT` continues from
 //   OUT/canaries.jsonl every canary: its record, coin, losses and score
 //   OUT/audit.json     the result, written last: a folder without it is an unfinished audit
 #include <CLI/CLI.hpp>
@@ -27,6 +29,7 @@
 #include "privtune/data/record_json.h"
 #include "privtune/eval/audit_report.h"
 #include "privtune/eval/token_losses.h"
+#include "privtune/train/checkpoint.h"
 #include "privtune/train/trainer.h"
 
 namespace privtune::cli {
@@ -115,18 +118,169 @@ std::string canaries_jsonl(const std::vector<data::AuditCanary>& canaries,
 }
 
 void check_flags(const AuditFlags& f, const CLI::App& cmd) {
-  for (const char* name : {"--resume", "--stop-after"})
-    if (cmd.get_option(name)->count() > 0)
-      throw Error(std::string(name) + " cannot be given to audit: an audit is one uninterrupted run (run it again)");
   if (const char* world = std::getenv("WORLD_SIZE"); world && std::string(world) != "1")
     throw Error("audit runs in one process (WORLD_SIZE is " + std::string(world) + ")");
+  if (f.train.stop_after < 0) throw Error("--stop-after must be >= 1");
+  if (!f.train.resume.empty()) return;
   const train::TrainOptions& o = f.train.o;
   if (o.model_dir.empty()) throw Error("--model is required");
   if (o.data_dir.empty()) throw Error("--data is required");
   if (o.out_dir.empty()) throw Error("--out is required");
+  if (cmd.count("--canaries") == 0) throw Error("--canaries is required");
   if (f.audit_seed < -1) throw Error("--audit-seed must be >= 0");
   if (core::is_directory(o.out_dir) && !std::filesystem::is_empty(o.out_dir) && !o.overwrite)
     throw Error(o.out_dir + ": not empty (pass --overwrite to replace the audit in it)");
+}
+
+// What an unfinished audit needs to go on (OUT/audit_plan.json): the audited training run's
+// settings (its data OUT/data, its output OUT/model), the audit's settings, every canary with
+// its coin, and the inputs as given.
+constexpr const char* kPlanFile = "audit_plan.json";
+
+struct AuditPlan {
+  train::TrainOptions train;
+  eval::AuditSettings settings;
+  std::vector<data::AuditCanary> canaries;
+  core::Json inputs;
+};
+
+core::Json plan_json(const AuditPlan& plan) {
+  const eval::AuditSettings& s = plan.settings;
+  core::Json canaries = core::Json::array();
+  for (const data::AuditCanary& c : plan.canaries)
+    canaries.push_back({{"included", c.included}, {"record", data::record_to_json(c.record)}});
+  return {{"train", plan.train.to_json()},
+          {"settings",
+           {{"canaries", s.canaries}, {"kind", s.kind}, {"canary_length", s.canary_length}, {"ks", s.ks},
+            {"delta", s.delta}, {"confidence", s.confidence}, {"seed", s.seed}}},
+          {"canaries", canaries},
+          {"inputs", plan.inputs}};
+}
+
+AuditPlan read_plan(const std::string& out) {
+  const std::string path = core::join_path(out, kPlanFile);
+  if (!core::path_exists(path))
+    throw Error(path + ": missing, so " + out + " is not an unfinished audit (nothing to resume)");
+  const core::Json j = core::read_json_file(path);
+  AuditPlan plan;
+  try {
+    plan.train = train::TrainOptions::from_json(j.at("train"));
+    const core::Json& s = j.at("settings");
+    plan.settings = {s.at("canaries").get<int64_t>(),  s.at("kind").get<std::string>(),
+                     s.at("canary_length").get<int64_t>(), s.at("ks").get<std::vector<int64_t>>(),
+                     s.at("delta").get<double>(),      s.at("confidence").get<double>(),
+                     s.at("seed").get<uint64_t>()};
+    for (const core::Json& c : j.at("canaries"))
+      plan.canaries.push_back({data::parse_record(c.at("record").get<std::string>()), c.at("included").get<bool>()});
+    plan.inputs = j.at("inputs");
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  } catch (const std::exception& e) {
+    throw Error(path + ": malformed (" + std::string(e.what()) + ")");
+  }
+  if (static_cast<int64_t>(plan.canaries.size()) != plan.settings.canaries)
+    throw Error(path + ": lists " + std::to_string(plan.canaries.size()) + " canaries, its settings " +
+                std::to_string(plan.settings.canaries));
+  return plan;
+}
+
+// The model the audited run trained, read back from a finished run's OUT/model (an adapter
+// folder for LoRA methods, else a model folder).
+model::CausalLM load_trained(const train::TrainOptions& o) {
+  if (core::path_exists(core::join_path(o.out_dir, "adapter_config.json")))
+    return load_flagged_model({o.model_dir, o.out_dir, o.device, o.dtype});
+  return load_flagged_model({o.out_dir, "", o.device, o.dtype});
+}
+
+struct RunOutput {
+  bool quiet = false, json = false;
+  int64_t stop_after = 0;
+};
+
+// Scores the canaries under the base, trains (or continues training), scores them under the
+// trained model, writes canaries.jsonl and audit.json, and removes the plan. `resume`: the
+// run in OUT/model continues from its checkpoint, restarts when it has none, or is read
+// back when it had finished.
+void run_audit(const AuditPlan& plan, const std::string& out, const RunOutput& how, bool resume) {
+  const train::TrainOptions& planned = plan.train;
+  const tokenizer::Tokenizer tok = tokenizer::Tokenizer::from_folder(planned.model_dir);
+  data::LabelVocab labels;
+  std::vector<data::TokenizedExample> encoded;
+  for (const data::AuditCanary& c : plan.canaries) encoded.push_back(data::encode_example(tok, c.record, true, labels));
+  eval::EvalOptions scoring{planned.eval_batch_size, planned.max_length, tok.pad_id().value_or(tok.eos_id().value_or(0))};
+
+  CanaryLosses before;
+  {
+    if (!how.quiet)
+      std::fprintf(stderr, "audit: scoring %lld canaries under the base model\n", (long long)plan.settings.canaries);
+    model::CausalLM base = load_flagged_model({planned.model_dir, "", planned.device, planned.dtype});
+    before = canary_losses(base, encoded, labels, scoring);
+  }
+
+  core::Json run;
+  CanaryLosses after;
+  if (resume && train::settle_finished_run(planned.out_dir)) {
+    run = core::read_json_file(core::join_path(planned.out_dir, "run.json"));
+    model::CausalLM trained = load_trained(planned);
+    after = canary_losses(trained, encoded, labels, scoring);
+  } else {
+    train::TrainOptions o = planned;
+    o.progress = !how.quiet;
+    o.resume = resume && train::has_checkpoint(o.out_dir);
+    o.overwrite = true;  // the audit folder is this audit's own (checked when it started)
+    if (resume && !how.quiet)
+      std::fprintf(stderr, o.resume ? "audit: continuing the training run from its checkpoint\n"
+                                    : "audit: the training run left no checkpoint; training again from step 0 "
+                                      "(same canaries and coins)\n");
+    train::Trainer trainer(o);
+    if (how.stop_after > 0) trainer.stop_after_step(how.stop_after);
+    run = trainer.run();
+    if (run.contains("stopped_at_step")) {
+      std::printf("stopped after step %lld; continue with privtune audit --resume %s\n",
+                  static_cast<long long>(run["stopped_at_step"].get<int64_t>()), out.c_str());
+      return;
+    }
+    after = canary_losses(trainer.model(), encoded, labels, scoring);
+  }
+
+  std::vector<eval::CanaryOutcome> outcomes;
+  for (size_t i = 0; i < plan.canaries.size(); ++i)
+    outcomes.push_back(
+        {plan.canaries[i].record.id, plan.canaries[i].included, after.tokens[i], before.mean[i], after.mean[i]});
+  core::Json doc = eval::audit_document(plan.settings, outcomes, run);
+  doc["inputs"] = {{"model", plan.inputs.at("model")}, {"data", plan.inputs.at("data")}, {"trained", planned.out_dir}};
+  const std::string result_path = core::join_path(out, "audit.json");
+  core::write_file_atomic(core::join_path(out, "canaries.jsonl"), canaries_jsonl(plan.canaries, outcomes));
+  core::write_file_atomic(result_path, doc.dump(2) + "\n");
+  core::remove_tree(core::join_path(out, kPlanFile));
+  if (how.json) {
+    print_json(doc);
+  } else {
+    std::fputs(eval::format_audit_summary(doc).c_str(), stdout);
+    std::printf("wrote %s\n", result_path.c_str());
+  }
+}
+
+// --resume OUT: the audit's own settings come from its plan; only the display and
+// --stop-after may be given.
+void resume_audit(const AuditFlags& f, const CLI::App& cmd) {
+  for (const CLI::Option* option : cmd.get_options()) {
+    const std::string name = option->get_name();
+    if (option->count() > 0 && name != "--resume" && name != "--quiet" && name != "--json" && name != "--stop-after")
+      throw Error("--resume continues an audit with the settings it started with; " + name +
+                  " cannot be given with it");
+  }
+  const std::string out = f.train.resume;
+  if (core::path_exists(core::join_path(out, "audit.json"))) {
+    core::remove_tree(core::join_path(out, kPlanFile));  // killed between the result and this removal
+    std::printf("%s: the audit is complete (audit.json); nothing to resume\n", out.c_str());
+    return;
+  }
+  const AuditPlan plan = read_plan(out);
+  if (plan.train.out_dir != core::join_path(out, "model") || plan.train.data_dir != core::join_path(out, "data"))
+    throw Error(core::join_path(out, kPlanFile) + ": its run lives in " + plan.train.out_dir +
+                ", not in this folder (was the audit folder moved? resume it where it was made)");
+  run_audit(plan, out, {f.train.quiet, f.train.json, f.train.stop_after}, /*resume=*/true);
 }
 
 }  // namespace
@@ -136,8 +290,8 @@ void add_audit_command(CLI::App& root) {
   CLI::App* cmd = root.add_subcommand(
       "audit", "Empirical epsilon lower bound of one training run (one-run audit with canaries), any method");
   add_train_flags(*cmd, f->train, "Audit folder (data/, model/, canaries.jsonl, audit.json)");
-  cmd->add_option("--canaries", f->canaries, "Audit canaries m; each joins the training set with probability 1/2")
-      ->required();
+  cmd->add_option("--canaries", f->canaries,
+                  "Audit canaries m; each joins the training set with probability 1/2 (required unless --resume)");
   cmd->add_option("--canary-kind", f->kind, "random (token sequences) | secret (PIN sentences in dataset records)")
       ->capture_default_str();
   cmd->add_option("--canary-length", f->canary_length, "Tokens of a random canary (16) or digits of a secret (6)");
@@ -152,6 +306,7 @@ void add_audit_command(CLI::App& root) {
   cmd->callback([cmd, f] {
     apply_config_file(*cmd, f->train.config);
     check_flags(*f, *cmd);
+    if (!f->train.resume.empty()) return resume_audit(*f, *cmd);
     train::TrainOptions o = f->train.o;
     o.validate();
 
@@ -165,10 +320,11 @@ void add_audit_command(CLI::App& root) {
 
     const data::Dataset dataset = data::read_dataset(o.data_dir, data::OnBadRecord::kFail);
     const tokenizer::Tokenizer tok = tokenizer::Tokenizer::from_folder(o.model_dir);
-    const std::vector<data::AuditCanary> canaries = make_audit_canaries(co, dataset.train, ordinary_tokens(tok));
-    data::Dataset audited{data::audit_training_set(dataset.train, canaries), dataset.test, dataset.canaries};
+    AuditPlan plan;
+    plan.canaries = make_audit_canaries(co, dataset.train, ordinary_tokens(tok));
+    data::Dataset audited{data::audit_training_set(dataset.train, plan.canaries), dataset.test, dataset.canaries};
 
-    eval::AuditSettings settings;
+    eval::AuditSettings& settings = plan.settings;
     settings.canaries = co.count;
     settings.kind = data::audit_canary_kind_name(co.kind);
     settings.canary_length = data::audit_canary_length(co);
@@ -180,44 +336,15 @@ void add_audit_command(CLI::App& root) {
 
     // Nothing is written before every input has been checked.
     const std::string out = o.out_dir;
-    const std::string result_path = core::join_path(out, "audit.json");
+    plan.inputs = {{"model", o.model_dir}, {"data", o.data_dir}};
+    plan.train = o;
+    plan.train.data_dir = core::join_path(out, "data");
+    plan.train.out_dir = core::join_path(out, "model");
     core::make_directories(out);
-    core::remove_tree(result_path);  // a stale result must not outlive a failed re-run
-    data::write_dataset(core::join_path(out, "data"), audited, /*overwrite=*/true);
-
-    data::LabelVocab labels;
-    std::vector<data::TokenizedExample> encoded;
-    for (const data::AuditCanary& c : canaries) encoded.push_back(data::encode_example(tok, c.record, true, labels));
-    eval::EvalOptions scoring{o.eval_batch_size, o.max_length, tok.pad_id().value_or(tok.eos_id().value_or(0))};
-
-    CanaryLosses before;
-    {
-      if (!f->train.quiet) std::fprintf(stderr, "audit: scoring %lld canaries under the base model\n", (long long)co.count);
-      model::CausalLM base = load_flagged_model({o.model_dir, "", o.device, o.dtype});
-      before = canary_losses(base, encoded, labels, scoring);
-    }
-
-    o.data_dir = core::join_path(out, "data");
-    o.out_dir = core::join_path(out, "model");
-    o.overwrite = true;  // the audit folder is this audit's own (checked above)
-    o.progress = !f->train.quiet;
-    train::Trainer trainer(o);
-    const core::Json run = trainer.run();
-
-    const CanaryLosses after = canary_losses(trainer.model(), encoded, labels, scoring);
-    std::vector<eval::CanaryOutcome> outcomes;
-    for (size_t i = 0; i < canaries.size(); ++i)
-      outcomes.push_back({canaries[i].record.id, canaries[i].included, after.tokens[i], before.mean[i], after.mean[i]});
-    core::Json doc = eval::audit_document(settings, outcomes, run);
-    doc["inputs"] = {{"model", f->train.o.model_dir}, {"data", f->train.o.data_dir}, {"trained", o.out_dir}};
-    core::write_file_atomic(core::join_path(out, "canaries.jsonl"), canaries_jsonl(canaries, outcomes));
-    core::write_file_atomic(result_path, doc.dump(2) + "\n");
-    if (f->train.json) {
-      print_json(doc);
-    } else {
-      std::fputs(eval::format_audit_summary(doc).c_str(), stdout);
-      std::printf("wrote %s\n", result_path.c_str());
-    }
+    core::remove_tree(core::join_path(out, "audit.json"));  // a stale result must not outlive a failed re-run
+    data::write_dataset(plan.train.data_dir, audited, /*overwrite=*/true);
+    core::write_file_atomic(core::join_path(out, kPlanFile), plan_json(plan).dump(1) + "\n");
+    run_audit(plan, out, {f->train.quiet, f->train.json, f->train.stop_after}, /*resume=*/false);
   });
 }
 
