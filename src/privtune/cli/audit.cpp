@@ -264,12 +264,7 @@ void run_audit(const AuditPlan& plan, const std::string& out, const RunOutput& h
 // --resume OUT: the audit's own settings come from its plan; only the display and
 // --stop-after may be given.
 void resume_audit(const AuditFlags& f, const CLI::App& cmd) {
-  for (const CLI::Option* option : cmd.get_options()) {
-    const std::string name = option->get_name();
-    if (option->count() > 0 && name != "--resume" && name != "--quiet" && name != "--json" && name != "--stop-after")
-      throw Error("--resume continues an audit with the settings it started with; " + name +
-                  " cannot be given with it");
-  }
+  check_resume_flags(cmd, "an audit");
   const std::string out = f.train.resume;
   if (core::path_exists(core::join_path(out, "audit.json"))) {
     core::remove_tree(core::join_path(out, kPlanFile));  // killed between the result and this removal

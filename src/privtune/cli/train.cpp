@@ -52,12 +52,7 @@ void add_train_command(CLI::App& root) {
     train::TrainOptions options = flags->o;
     if (!flags->resume.empty()) {
       // A resumed run is the run that was started: its settings come from its checkpoint.
-      for (const CLI::Option* option : cmd->get_options()) {
-        const std::string name = option->get_name();
-        if (option->count() > 0 && name != "--resume" && name != "--quiet" && name != "--json" &&
-            name != "--stop-after")
-          throw Error("--resume continues a run with the settings it started with; " + name + " cannot be given with it");
-      }
+      check_resume_flags(*cmd, "a run");
       options.resume = true;
       options.out_dir = flags->resume;
       // A run killed after it finished (run.json written, its checkpoint being removed).

@@ -1,6 +1,7 @@
 #include "privtune/cli/train_flags.h"
 
 #include "privtune/cli/config_file.h"
+#include "privtune/core/error.h"
 
 namespace privtune::cli {
 
@@ -71,6 +72,15 @@ void add_train_flags(CLI::App& cmd, TrainFlags& f, const std::string& out_help) 
                  "Stop after step N as if interrupted, leaving a checkpoint for --resume (a time-limited job)");
   cmd.add_flag("--json", f.json, "Print run.json to stdout at the end");
   cmd.add_flag("--quiet", f.quiet, "No progress output");
+}
+
+void check_resume_flags(const CLI::App& cmd, const std::string& what) {
+  for (const CLI::Option* option : cmd.get_options()) {
+    const std::string name = option->get_name();
+    if (option->count() > 0 && name != "--resume" && name != "--quiet" && name != "--json" && name != "--stop-after")
+      throw Error("--resume continues " + what + " with the settings it started with; " + name +
+                  " cannot be given with it");
+  }
 }
 
 }  // namespace privtune::cli

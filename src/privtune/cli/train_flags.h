@@ -20,4 +20,8 @@ struct TrainFlags {
 // Every training flag, --config, --json and --quiet; `out_help` describes --out.
 void add_train_flags(CLI::App& cmd, TrainFlags& flags, const std::string& out_help);
 
+// With --resume only --quiet, --json and --stop-after may be given: what is resumed (`what`:
+// "a run", "an audit") keeps the settings it started with. privtune::Error naming the flag.
+void check_resume_flags(const CLI::App& cmd, const std::string& what);
+
 }  // namespace privtune::cli
