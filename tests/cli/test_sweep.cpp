@@ -2,11 +2,16 @@
 // sweep, its resumption, a failing run, shards merged, the report rendered in headless
 // Chromium, and the refusals of bad input.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "privtune/core/file_io.h"
 #include "privtune/core/json_util.h"
+#include "privtune/core/subprocess.h"
 #include "run_privtune.h"
 
 namespace privtune {
@@ -118,6 +123,65 @@ TEST(Sweep, KilledSweepResumes) {
   EXPECT_EQ(resumed["failed"], 0);
   const core::Json again = run_json("sweep --config '" + config + "' --out '" + out + "' --no-report");
   EXPECT_EQ(again["skipped"], 2);
+}
+
+// The one run folder of a sweep's out/runs.
+std::string only_run(const std::string& out) {
+  std::vector<std::string> runs;
+  for (const auto& entry : std::filesystem::directory_iterator(out + "/runs")) runs.push_back(entry.path().string());
+  EXPECT_EQ(runs.size(), 1u) << out;
+  return runs.empty() ? "" : runs.front();
+}
+
+// The step of the checkpoint in the one run folder of `out`, -1 while there is none.
+int64_t checkpoint_step(const std::string& out) {
+  try {
+    for (const auto& entry : std::filesystem::directory_iterator(out + "/runs"))
+      return core::read_json_file(entry.path().string() + "/checkpoint/state.json").value("step", int64_t{-1});
+  } catch (const std::exception&) {
+  }
+  return -1;
+}
+
+// A sweep killed while its run trains: the next sweep continues the run from its checkpoint
+// and ends with the weights of a sweep that was never killed.
+TEST(Sweep, InterruptedRunContinuesFromItsCheckpoint) {
+  if (!test::privtune_built()) GTEST_SKIP() << "privtune executable not built";
+  const std::string dir = fresh("continue");
+  const std::string config = dir + "/sweep.toml";
+  core::write_file_atomic(config, "name = \"continue\"\n"
+                                  "model = \"" + kSource + "/models/privtune-tiny\"\n"
+                                  "data = \"" + dataset() + "\"\n"
+                                  "\n[train]\nmax-steps = 60\nbatch-size = 3\nmax-length = 128\ncheckpoint-every = 1\n"
+                                  "\n[eval]\nbootstrap = 10\nmax-length = 128\n"
+                                  "\n[[run]]\nmethod = \"full\"\nlr = 1e-3\n");
+  const core::Json whole = run_json("sweep --config '" + config + "' --out '" + dir + "/whole' --no-report");
+  ASSERT_EQ(whole["succeeded"], 1) << whole.dump();
+
+  const std::string out = dir + "/killed";
+  const int sweep = core::start_process(
+      {test::privtune_path(), "sweep", "--config", config, "--out", out, "--quiet", "--no-report"}, {});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (checkpoint_step(out) < 5) {
+    int status = 0;
+    ASSERT_NE(::waitpid(sweep, &status, WNOHANG), sweep) << "the sweep ended before its run checkpointed step 5";
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no checkpoint of step 5 within 5 minutes";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(sweep, SIGKILL);  // its children die with it
+  ::waitpid(sweep, nullptr, 0);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const int64_t killed_at = checkpoint_step(out);
+  ASSERT_GE(killed_at, 5);
+  ASSERT_LT(killed_at, 60) << "the run finished before the kill: nothing was tested";
+
+  const auto resumed = test::run_privtune("sweep --config '" + config + "' --out '" + out + "' --no-report");
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_NE(resumed.err.find("continuing the interrupted run"), std::string::npos) << resumed.err;
+  EXPECT_EQ(resumed.err.find("starting over"), std::string::npos) << resumed.err;
+  EXPECT_EQ(core::read_text_file(only_run(out) + "/model.safetensors"),
+            core::read_text_file(only_run(dir + "/whole") + "/model.safetensors"))
+      << "continued from step " << killed_at << ", the run must end with the uninterrupted run's weights";
 }
 
 TEST(Sweep, ShardsMerge) {

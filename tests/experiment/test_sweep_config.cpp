@@ -350,6 +350,10 @@ TEST(SweepConfigErrors, WrongType) {
   expect_error(std::string(kHeader) + "[[run]]\nmethod = \"full\"\nout = \"x\"\n", {":5:", "key 'run.out'", "set by the sweep"});
   expect_error(std::string(kHeader) + "[eval]\nbase = \"x\"\n[[run]]\nmethod = \"full\"\n",
                {":4:", "key 'eval.base'", "set by the sweep"});
+  expect_error(std::string(kHeader) + "[train]\nstop-after = 3\n[[run]]\nmethod = \"full\"\n",
+               {":4:", "key 'train.stop-after'", "runs every run to its end"});
+  expect_error(std::string(kHeader) + "[[run]]\nmethod = \"full\"\nstop-after = 3\n",
+               {":5:", "key 'run.stop-after'", "runs every run to its end"});
   expect_error(std::string(kHeader) + "[train]\nmodel = \"x\"\n[[run]]\nmethod = \"full\"\n",
                {":4:", "key 'train.model'", "at the top level"});
   expect_error(std::string(kHeader) + "[[run]]\nmethod = \"full\"\nlora-targets = [[\"q\"]]\n",

@@ -280,6 +280,10 @@ void resume_audit(const AuditFlags& f, const CLI::App& cmd) {
 
 }  // namespace
 
+bool audit_can_resume(const std::string& dir) {
+  return core::path_exists(core::join_path(dir, kPlanFile)) || core::path_exists(core::join_path(dir, "audit.json"));
+}
+
 void add_audit_command(CLI::App& root) {
   auto f = std::make_shared<AuditFlags>();
   CLI::App* cmd = root.add_subcommand(

@@ -2,6 +2,8 @@
 // and adds itself to the root CLI11 app; main.cpp lists them in kCommands.
 #pragma once
 
+#include <string>
+
 namespace CLI {
 class App;
 }
@@ -23,5 +25,9 @@ void add_report_command(CLI::App& root);      // the HTML report of a results da
 void add_launch_command(CLI::App& root);      // N local data-parallel workers
 void add_tokenizer_commands(CLI::App& root);  // tokenize, tokenizer train
 void add_data_command(CLI::App& root);         // data generate|tag|stats
+
+// Whether `privtune audit --resume DIR` has something to do (an unfinished audit's plan, or
+// a finished audit's result), for sweeps that continue interrupted runs.
+bool audit_can_resume(const std::string& dir);
 
 }  // namespace privtune::cli

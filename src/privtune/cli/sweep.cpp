@@ -15,11 +15,20 @@
 #include "privtune/experiment/report.h"
 #include "privtune/experiment/results_db.h"
 #include "privtune/experiment/sweep.h"
+#include "privtune/train/checkpoint.h"
 #include "privtune/train/options.h"
 
 namespace privtune::cli {
 
 namespace {
+
+// A run an earlier sweep left unfinished that its command can continue: a training
+// checkpoint (or a finished run.json, when the kill came during evaluation), or an unfinished
+// audit's plan.
+bool interrupted_run(const std::string& dir, bool audited) {
+  if (audited) return audit_can_resume(dir);
+  return train::has_checkpoint(dir) || core::path_exists(core::join_path(dir, train::kRunFile));
+}
 
 // Flags the sweep sets itself for every run; a config must not set them.
 bool set_by_sweep(const std::string& flag) {
@@ -166,7 +175,7 @@ void add_sweep_command(CLI::App& root) {
       return;
     }
 
-    experiment::SweepOptions options{out, f->jobs, shard_index, shard_count, !f->quiet};
+    experiment::SweepOptions options{out, f->jobs, shard_index, shard_count, !f->quiet, interrupted_run};
     const experiment::SweepTally tally = experiment::run_sweep(config, options);
     const std::string db_path = core::join_path(out, "results.db");
     std::string report;

@@ -43,24 +43,39 @@ RunOutcome run_train_eval(const TrainEvalJob& job, const std::function<void(cons
 
   // --overwrite: the folder is this run's own (a retry replaces what a failed try left).
   const bool audited = !job.audit_flags.empty();
-  std::vector<std::string> train = {self,         audited ? "audit" : "train", "--model", job.model_dir, "--data",
-                                    job.data_dir, "--out",  job.out_dir, "--method",  job.method,
+  const std::string command = audited ? "audit" : "train";
+  std::vector<std::string> train = {self,         command, "--model", job.model_dir, "--data",
+                                    job.data_dir, "--out", job.out_dir, "--method",  job.method,
                                     "--overwrite", "--quiet"};
   train.insert(train.end(), job.train_flags.begin(), job.train_flags.end());
   train.insert(train.end(), job.audit_flags.begin(), job.audit_flags.end());
-  say(std::string(audited ? "training with audit canaries" : "training") + " (" + job.method + ")");
-  outcome.train_seconds = run_child(job.name + (audited ? ": privtune audit" : ": privtune train"), train,
-                                    core::join_path(job.logs_dir, job.name + ".train.log"), job.env);
-  const std::string trained = audited ? core::join_path(job.out_dir, "model") : job.out_dir;
-  outcome.run = core::read_json_file(core::join_path(trained, "run.json"));
-  outcome.log = read_log(core::join_path(trained, "train_log.jsonl"));
+  const std::string what = job.name + ": privtune " + command;
+  const std::string train_log = core::join_path(job.logs_dir, job.name + ".train.log");
+  bool trained = false;
+  if (job.resumable && core::is_directory(job.out_dir) && job.resumable(job.out_dir, audited)) {
+    say("continuing the interrupted run (" + job.method + ")");
+    try {
+      outcome.train_seconds =
+          run_child(what + " --resume", {self, command, "--resume", job.out_dir, "--quiet"}, train_log, job.env);
+      trained = true;
+    } catch (const Error& e) {
+      say(std::string("could not continue it, starting over: ") + e.what());
+    }
+  }
+  if (!trained) {
+    say(std::string(audited ? "training with audit canaries" : "training") + " (" + job.method + ")");
+    outcome.train_seconds = run_child(what, train, train_log, job.env);
+  }
+  const std::string model_dir = audited ? core::join_path(job.out_dir, "model") : job.out_dir;
+  outcome.run = core::read_json_file(core::join_path(model_dir, "run.json"));
+  outcome.log = read_log(core::join_path(model_dir, "train_log.jsonl"));
   if (audited) outcome.audit = core::read_json_file(core::join_path(job.out_dir, "audit.json"));
 
   // A LoRA run wrote an adapter for the base; the others wrote a whole model.
   const bool adapter = outcome.run.value("output", "model") == "adapter";
   const std::string metrics = core::join_path(job.out_dir, "metrics.json");
-  std::vector<std::string> eval = {self, "eval", "--model", adapter ? job.model_dir : trained};
-  if (adapter) eval.insert(eval.end(), {"--adapter", trained});
+  std::vector<std::string> eval = {self, "eval", "--model", adapter ? job.model_dir : model_dir};
+  if (adapter) eval.insert(eval.end(), {"--adapter", model_dir});
   eval.insert(eval.end(), {"--base", job.model_dir, "--data", job.data_dir, "--out", metrics, "--overwrite", "--quiet"});
   eval.insert(eval.end(), job.eval_flags.begin(), job.eval_flags.end());
   say("trained in " + core::format_duration(outcome.train_seconds) + ", evaluating");
@@ -82,7 +97,7 @@ std::vector<RunOutcome> run_study(const StudyPlan& plan) {
     const StudyRun& run = plan.runs[i];
     const std::string tag = "[" + std::to_string(i + 1) + "/" + std::to_string(plan.runs.size()) + "] " + run.name;
     TrainEvalJob job{run.name, run.method, plan.model_dir, plan.data_dir, core::join_path(runs_dir, run.name),
-                     logs_dir, plan.train_flags, plan.eval_flags, {}, plan.audit_flags};
+                     logs_dir, plan.train_flags, plan.eval_flags, {}, plan.audit_flags, nullptr};
     job.train_flags.insert(job.train_flags.end(), run.train_flags.begin(), run.train_flags.end());
     outcomes.push_back(run_train_eval(job, [&](const std::string& line) {
       if (plan.progress) std::fprintf(stderr, "%s: %s\n", tag.c_str(), line.c_str());

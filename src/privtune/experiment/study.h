@@ -21,12 +21,20 @@ namespace privtune::experiment {
 // `privtune audit` instead (its canaries added to the training set, its layout in out_dir:
 // model/, data/, canaries.jsonl, audit.json); the evaluation still reads `data_dir`, so the
 // canaries count in no metric but the audit's.
+// Whether a run folder holds an interrupted run that `privtune train --resume` (or, for an
+// audited run, `privtune audit --resume`) can continue. The trainer's and the audit's files
+// are theirs to know, so the command line supplies the test.
+using ResumableTest = std::function<bool(const std::string& out_dir, bool audited)>;
+
 struct TrainEvalJob {
   std::string name;  // log file names and messages
   std::string method, model_dir, data_dir, out_dir, logs_dir;
   std::vector<std::string> train_flags, eval_flags;
   std::vector<std::string> env;  // extra NAME=VALUE for the children (thread counts)
   std::vector<std::string> audit_flags;  // --canaries M ...; empty: no audit
+  // Set (sweeps): an interrupted run in out_dir is continued instead of started over; should
+  // continuing fail, the run starts over.
+  ResumableTest resumable;
 };
 
 // Runs the job's two children; `say` gets a line as each starts and ends. A child that

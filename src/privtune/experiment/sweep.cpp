@@ -131,7 +131,7 @@ SweepTally run_sweep(const SweepConfig& config, const SweepOptions& options) {
       db.mark_running(run.run_id, host);
     }
     TrainEvalJob job{run.run_id, run.method, run.model, run.data, core::join_path(runs_dir, run.run_id), logs_dir,
-                     flag_args(run.train), flag_args(config.eval), env, {}};
+                     flag_args(run.train), flag_args(config.eval), env, {}, options.resumable};
     const std::string seed = std::to_string(run.seed);
     job.train_flags.insert(job.train_flags.end(), {"--seed", seed});
     job.eval_flags.insert(job.eval_flags.end(), {"--seed", seed});

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "privtune/experiment/study.h"
 #include "privtune/experiment/sweep_config.h"
 
 namespace privtune::experiment {
@@ -23,6 +24,7 @@ struct SweepOptions {
   int jobs = 1;  // runs in flight at once
   int shard_index = 1, shard_count = 1;  // this process runs runs i, i+n, i+2n, ... (1-based)
   bool progress = true;                  // a line per run event on stderr
+  ResumableTest resumable;               // set: runs interrupted in an earlier sweep continue (study.h)
 };
 
 struct SweepTally {

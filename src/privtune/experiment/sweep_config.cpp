@@ -166,6 +166,16 @@ std::string resolve_path(const std::string& config_path, const std::string& writ
 const std::set<std::string> kRunnerTrainFlags = {"out", "config", "resume", "overwrite", "quiet", "json"};
 const std::set<std::string> kRunnerEvalFlags = {"model", "adapter", "base", "data", "out",
                                                 "config", "overwrite", "quiet", "json", "seed"};
+// Why a train flag cannot be a sweep's (empty when it can): the runner sets it, or it would
+// leave every run unfinished.
+std::string refused_train_flag(const std::string& name) {
+  if (kRunnerTrainFlags.count(name)) return "set by the sweep for every run; it cannot be given here";
+  if (name == "stop-after")
+    return "a sweep runs every run to its end; stop the sweep itself instead (the next sweep continues its "
+           "runs from their checkpoints)";
+  return "";
+}
+
 // Keys with their own meaning in grids and runs (not passed as train flags).
 const std::set<std::string> kRunKeys = {"method", "model", "data", "seed"};
 
@@ -182,8 +192,8 @@ std::map<std::string, SweepFlag> read_flag_table(const toml::node& node, const W
       fail(where, entry.name == "seed"     ? "set `seeds` at the top level or `seed` in a grid or run"
                   : entry.name == "method" ? "set `method` in each grid or run"
                                            : "set `" + entry.name + "` at the top level or in a grid or run");
-    if ((train ? kRunnerTrainFlags : kRunnerEvalFlags).count(entry.name))
-      fail(where, "set by the sweep for every run; it cannot be given here");
+    if (train && !refused_train_flag(entry.name).empty()) fail(where, refused_train_flag(entry.name));
+    if (!train && kRunnerEvalFlags.count(entry.name)) fail(where, "set by the sweep for every run; it cannot be given here");
     if (spelled.count(entry.name)) fail(where, "the same flag as '" + spelled[entry.name] + "'");
     spelled[entry.name] = entry.key;
     SweepFlag flag = flag_value(entry.name, *entry.node, where);
@@ -233,8 +243,8 @@ Axis read_axis(const Entry& entry, const Where& where, bool grid, const FlagChec
       value.text = require_string(*item, where);
     } else if (entry.name == "seed") {
       value.text = std::to_string(require_seed(*item, where));
-    } else if (kRunnerTrainFlags.count(entry.name)) {
-      fail(item_where, "set by the sweep for every run; it cannot be given here");
+    } else if (!refused_train_flag(entry.name).empty()) {
+      fail(item_where, refused_train_flag(entry.name));
     } else {
       value = flag_value(entry.name, *item, where);
       run_check(check_train, value, item_where);
