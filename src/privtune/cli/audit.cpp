@@ -172,7 +172,8 @@ AuditPlan read_plan(const std::string& out) {
                      s.at("seed").get<uint64_t>()};
     for (const core::Json& c : j.at("canaries"))
       plan.canaries.push_back({data::parse_record(c.at("record").get<std::string>()), c.at("included").get<bool>()});
-    plan.inputs = j.at("inputs");
+    plan.inputs = {{"model", j.at("inputs").at("model").get<std::string>()},
+                   {"data", j.at("inputs").at("data").get<std::string>()}};
   } catch (const Error& e) {
     throw Error(path + ": " + e.what());
   } catch (const std::exception& e) {
