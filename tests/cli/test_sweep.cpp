@@ -28,16 +28,20 @@ const std::string& dataset() {
   return dir;
 }
 
-// Two tiny runs (full and lora) of the built-in model, plus `extra` TOML.
-std::string write_config(const std::string& dir, const std::string& extra = "") {
+// dir/sweep.toml: the built-in model on the shared dataset, with `tables` for the runs.
+std::string write_sweep_file(const std::string& dir, const std::string& tables) {
   const std::string path = dir + "/sweep.toml";
   core::write_file_atomic(path, "name = \"tiny\"\n"
                                 "model = \"" + kSource + "/models/privtune-tiny\"\n"
-                                "data = \"" + dataset() + "\"\n"
-                                "\n[train]\nmax-steps = 2\nbatch-size = 3\nmax-length = 256\n"
-                                "\n[eval]\nbootstrap = 10\nextraction-max-spans = 2\nmax-length = 256\n"
-                                "\n[grid]\nmethod = [\"full\", \"lora\"]\nlr = 1e-3\n" + extra);
+                                "data = \"" + dataset() + "\"\n" + tables);
   return path;
+}
+
+// Two tiny runs (full and lora) of the built-in model, plus `extra` TOML.
+std::string write_config(const std::string& dir, const std::string& extra = "") {
+  return write_sweep_file(dir, "\n[train]\nmax-steps = 2\nbatch-size = 3\nmax-length = 256\n"
+                               "\n[eval]\nbootstrap = 10\nextraction-max-spans = 2\nmax-length = 256\n"
+                               "\n[grid]\nmethod = [\"full\", \"lora\"]\nlr = 1e-3\n" + extra);
 }
 
 core::Json run_json(const std::string& args) {
@@ -148,13 +152,10 @@ int64_t checkpoint_step(const std::string& out) {
 TEST(Sweep, InterruptedRunContinuesFromItsCheckpoint) {
   if (!test::privtune_built()) GTEST_SKIP() << "privtune executable not built";
   const std::string dir = fresh("continue");
-  const std::string config = dir + "/sweep.toml";
-  core::write_file_atomic(config, "name = \"continue\"\n"
-                                  "model = \"" + kSource + "/models/privtune-tiny\"\n"
-                                  "data = \"" + dataset() + "\"\n"
-                                  "\n[train]\nmax-steps = 60\nbatch-size = 3\nmax-length = 128\ncheckpoint-every = 1\n"
-                                  "\n[eval]\nbootstrap = 10\nmax-length = 128\n"
-                                  "\n[[run]]\nmethod = \"full\"\nlr = 1e-3\n");
+  const std::string config =
+      write_sweep_file(dir, "\n[train]\nmax-steps = 60\nbatch-size = 3\nmax-length = 128\ncheckpoint-every = 1\n"
+                            "\n[eval]\nbootstrap = 10\nmax-length = 128\n"
+                            "\n[[run]]\nmethod = \"full\"\nlr = 1e-3\n");
   const core::Json whole = run_json("sweep --config '" + config + "' --out '" + dir + "/whole' --no-report");
   ASSERT_EQ(whole["succeeded"], 1) << whole.dump();
 
