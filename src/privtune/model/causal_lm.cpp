@@ -61,7 +61,9 @@ torch::Tensor CausalLMImpl::hidden(const torch::Tensor& ids, const torch::Tensor
                                    const torch::Tensor& valid, KVCache* cache) {
   const auto dtype = embed->weight.scalar_type();
   torch::Tensor h = embed->forward(ids);  // (B, T, C)
-  if (config_.embed_scale != 1.0) h = h * torch::tensor(config_.embed_scale, h.options());
+  // The scale rounded to the weights' dtype first, as transformers does; a Scalar rather
+  // than a tensor on the device, which would be a host copy each forward.
+  if (config_.embed_scale != 1.0) h = h * torch::tensor(config_.embed_scale, dtype).item<double>();
 
   torch::Tensor key_positions = positions, key_valid = valid;
   if (cache != nullptr) {
@@ -79,7 +81,7 @@ torch::Tensor CausalLMImpl::hidden(const torch::Tensor& ids, const torch::Tensor
   auto causal = key_valid.unsqueeze(1).unsqueeze(2).logical_and(k_pos <= q_pos);  // (B, 1, T, S)
 
   std::vector<RopeTables> ropes;
-  for (const auto& rope : config_.ropes) ropes.push_back(rope_tables(rope, config_.rotary_dim, positions, dtype));
+  for (const auto& inv_freq : rope_inv_freq_on(positions.device())) ropes.push_back(rope_tables(inv_freq, positions, dtype));
   std::map<int64_t, AttentionMask> masks;  // one mask per window size
   for (size_t i = 0; i < layers->size(); ++i) {
     const LayerConfig& layer = config_.layers[i];
@@ -91,6 +93,14 @@ torch::Tensor CausalLMImpl::hidden(const torch::Tensor& ids, const torch::Tensor
     h = layers[i]->as<Block>()->forward(h, ropes[static_cast<size_t>(layer.rope)], mask, layer_cache);
   }
   return final_norm->forward(h);
+}
+
+const std::vector<torch::Tensor>& CausalLMImpl::rope_inv_freq_on(const torch::Device& device) {
+  if (rope_inv_freq_.empty() || rope_inv_freq_.front().device() != device) {
+    rope_inv_freq_.clear();
+    for (const auto& rope : config_.ropes) rope_inv_freq_.push_back(rope_inv_freq(rope, config_.rotary_dim).to(device));
+  }
+  return rope_inv_freq_;
 }
 
 torch::Tensor CausalLMImpl::logits(const torch::Tensor& hidden_states) {

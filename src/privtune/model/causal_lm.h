@@ -68,7 +68,12 @@ class CausalLMImpl : public torch::nn::Module {
   Linear lm_head{nullptr};  // null when tied to embed
 
  private:
+  // Each rope's inverse frequencies (float32) on the device of the last forward. Kept so that
+  // a GPU forward does not copy them from the host each time: such a copy waits on the stream.
+  const std::vector<torch::Tensor>& rope_inv_freq_on(const torch::Device& device);
+
   ModelConfig config_;
+  std::vector<torch::Tensor> rope_inv_freq_;
 };
 TORCH_MODULE(CausalLM);
 

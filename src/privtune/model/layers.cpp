@@ -98,7 +98,10 @@ torch::Tensor rope_inv_freq(const RopeConfig& rope, int64_t rotary_dim) {
 
 RopeTables rope_tables(const RopeConfig& rope, int64_t rotary_dim, const torch::Tensor& positions,
                        torch::ScalarType dtype) {
-  torch::Tensor inv_freq = rope_inv_freq(rope, rotary_dim).to(positions.device());
+  return rope_tables(rope_inv_freq(rope, rotary_dim).to(positions.device()), positions, dtype);
+}
+
+RopeTables rope_tables(const torch::Tensor& inv_freq, const torch::Tensor& positions, torch::ScalarType dtype) {
   torch::Tensor angles = positions.to(torch::kFloat).unsqueeze(-1) * inv_freq;  // (B, T, rot/2)
   torch::Tensor emb = torch::cat({angles, angles}, -1).unsqueeze(1);             // (B, 1, T, rot)
   return {emb.cos().to(dtype), emb.sin().to(dtype)};

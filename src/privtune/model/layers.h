@@ -74,6 +74,8 @@ struct RopeTables {
 torch::Tensor rope_inv_freq(const RopeConfig& rope, int64_t rotary_dim);  // (rotary_dim / 2) float32
 RopeTables rope_tables(const RopeConfig& rope, int64_t rotary_dim, const torch::Tensor& positions,
                        torch::ScalarType dtype);
+// The same from inverse frequencies already on positions' device.
+RopeTables rope_tables(const torch::Tensor& inv_freq, const torch::Tensor& positions, torch::ScalarType dtype);
 // Rotates the first rotary_dim dims of each head (rotate_half convention); the rest pass.
 torch::Tensor apply_rope(const torch::Tensor& x, const RopeTables& tables);  // (B, H, T, D)
 
