@@ -15,8 +15,8 @@ RowGroups::RowGroups(const torch::Tensor& groups, int64_t rows) : rows_(rows), c
                   c10::str(groups.sizes()));
   check_input(torch::isIntegralType(groups.scalar_type(), /*includeBool=*/false),
               where + " must be integer ids, got " + std::string(c10::toString(groups.scalar_type())));
-  group_ = groups.to(torch::kCPU, torch::kLong).contiguous();
-  const int64_t* group = group_.data_ptr<int64_t>();
+  const torch::Tensor cpu_groups = groups.to(torch::kCPU, torch::kLong).contiguous();
+  const int64_t* group = cpu_groups.data_ptr<int64_t>();
   std::vector<int64_t> size;
   std::vector<int64_t> rank(static_cast<size_t>(rows));
   for (int64_t i = 0; i < rows; ++i) {
@@ -27,7 +27,10 @@ RowGroups::RowGroups(const torch::Tensor& groups, int64_t rows) : rows_(rows), c
   }
   count_ = static_cast<int64_t>(size.size());
   for (int64_t s : size) largest_ = std::max(largest_, s);
-  slot_ = group_ * largest_ + torch::tensor(rank, torch::kLong);
+  // Both indices on the device the ids came from, the per-row tensors' device, so that the
+  // calls below copy nothing from the host.
+  group_ = groups.to(torch::kLong);
+  slot_ = (cpu_groups * largest_ + torch::tensor(rank, torch::kLong)).to(groups.device());
 }
 
 torch::Tensor RowGroups::sum_rows(const torch::Tensor& per_row) const {

@@ -32,7 +32,7 @@ class RowGroups {
   bool one_per_row() const { return !group_.defined(); }
 
   int64_t rows_, count_, largest_ = 1;
-  torch::Tensor group_;  // (B) int64 on the CPU: the group of each row; undefined for one per row
+  torch::Tensor group_;  // (B) int64: the group of each row; undefined for one per row
   torch::Tensor slot_;   // (B) int64: group * largest + the row's rank within its group
 };
 
