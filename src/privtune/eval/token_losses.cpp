@@ -7,6 +7,7 @@
 
 #include "privtune/data/batching.h"
 #include "privtune/eval/frozen_head_loss.h"
+#include "privtune/eval/logit_rows.h"
 
 namespace privtune::eval {
 
@@ -38,6 +39,17 @@ torch::Tensor target_losses(model::CausalLM& model, const torch::Tensor& hidden,
     const int64_t end = std::min(N, begin + rows);
     torch::Tensor logits = model->logits(hidden.slice(0, begin, end));  // (rows, V)
     const torch::Tensor target = targets.slice(0, begin, end);          // (rows)
+    if (logits.device().is_cpu() && logits.scalar_type() == torch::kFloat && !logits.requires_grad()) {
+      const torch::Tensor x = logits.contiguous(), t = target.to(torch::kLong).contiguous();
+      torch::Tensor losses = torch::empty({x.size(0)}, x.options());
+      torch::Tensor best = torch::empty({x.size(0)}, t.options());
+      if (logit_row_losses(x.data_ptr<float>(), x.size(0), x.size(1), t.data_ptr<int64_t>(), losses.data_ptr<float>(),
+                           greedy != nullptr ? best.data_ptr<int64_t>() : nullptr)) {
+        if (greedy != nullptr) hits.push_back(best.eq(t));
+        parts.push_back(losses);
+        continue;
+      }
+    }
     if (greedy != nullptr) hits.push_back(logits.argmax(-1).eq(target));
     const auto wide = logits.scalar_type() == torch::kDouble ? torch::kDouble : torch::kFloat;
     parts.push_back(torch::nn::functional::cross_entropy(

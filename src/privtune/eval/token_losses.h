@@ -33,7 +33,8 @@ int64_t logit_block_rows(int64_t vocab);
 // targets (N) int64, the token that follows each -> (N), in the same precision as
 // next_token_losses. The LM head runs a block of positions at a time (logit_block_rows), so
 // that the (N, V) logits never exist at once: for scoring without gradients, where they would
-// be the largest tensor by far.
+// be the largest tensor by far. Float32 logits on the CPU skip torch's log-softmax
+// (logit_rows.h).
 // With `greedy`, also sets it to (N) bool: whether each target is the LM head's argmax, the
 // token greedy decoding would choose there (ties to the lowest id, as argmax breaks them).
 torch::Tensor target_losses(model::CausalLM& model, const torch::Tensor& hidden, const torch::Tensor& targets,
