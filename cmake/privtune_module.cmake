@@ -19,6 +19,25 @@ function(privtune_module name)
   endif()
 endfunction()
 
+# privtune_openmp_source(TARGET FILE): a file of TARGET whose at::parallel_for loops must run
+# in parallel. That loop is inline OpenMP in torch's headers, parallel only where compiled with
+# OpenMP: this file alone, outside the shared precompiled header (other flags), linking the
+# OpenMP library rather than OpenMP::OpenMP_CXX, whose -fopenmp would reach every file of TARGET.
+function(privtune_openmp_source target file)
+  find_package(OpenMP REQUIRED COMPONENTS CXX)
+  set_source_files_properties(${file} PROPERTIES COMPILE_OPTIONS "${OpenMP_CXX_FLAGS}" SKIP_PRECOMPILE_HEADERS ON)
+  target_link_libraries(${target} PRIVATE ${OpenMP_CXX_LIBRARIES})
+endfunction()
+
+# privtune_x86_source(FILE OPTIONS): on x86-64, FILE is compiled for an instruction set
+# (OPTIONS, e.g. "-mavx2;-mfma"), outside the precompiled header; the code calls it only on a
+# CPU that has that set.
+function(privtune_x86_source file options)
+  if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
+    set_source_files_properties(${file} PROPERTIES COMPILE_OPTIONS "${options}" SKIP_PRECOMPILE_HEADERS ON)
+  endif()
+endfunction()
+
 # privtune_test(MODULE deps...): one GoogleTest program per test folder.
 function(privtune_test name)
   file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
