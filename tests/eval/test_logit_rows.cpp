@@ -65,6 +65,14 @@ TEST(LogitRows, ARowWithANanOrAnInfinityIsHandedBack) {
   for (bool simd : {false, true}) EXPECT_FALSE(fused(simd, all_minus_inf, targets).finite);
 }
 
+TEST(LogitRows, ATargetOutsideTheVocabularyIsHandedBack) {
+  const torch::Tensor logits = torch::randn({3, 20});
+  for (int64_t bad : {-1, 20}) {
+    const torch::Tensor targets = torch::tensor({0L, bad, 1L});
+    for (bool simd : {false, true}) EXPECT_FALSE(fused(simd, logits, targets).finite) << bad;
+  }
+}
+
 // Through a model: the fused path (float32 on the CPU) gives the ordinary path's losses, and a
 // float64 model, which takes the ordinary path, agrees with it.
 TEST(LogitRows, TargetLossesMatchNextTokenLosses) {

@@ -29,6 +29,7 @@ bool cpu_has_avx2() {
 bool logit_rows_portable(const float* logits, int64_t begin, int64_t end, int64_t vocab, const int64_t* targets,
                          float* losses, int64_t* argmax) {
   for (int64_t r = begin; r < end; ++r) {
+    if (targets[r] < 0 || targets[r] >= vocab) return false;  // torch's path reports it
     const float* x = logits + r * vocab;
     const float max = *std::max_element(x, x + vocab);
     double sum = 0;  // one running sum: in float it would drift by 1e-5 over 50k terms

@@ -16,8 +16,9 @@ namespace privtune::eval {
 
 // logits: rows x vocab, row-major; targets: rows ids in [0, vocab); losses: rows outputs;
 // argmax: rows outputs, or null. Rows run in parallel (torch's intra-op threads). Returns
-// false, with the outputs unspecified, when some row holds a NaN or an infinity: the caller
-// then computes the block the ordinary way, whose conventions for those are torch's.
+// false, with the outputs unspecified, when some row holds a NaN or an infinity or some target
+// is outside the vocabulary: the caller then computes the block the ordinary way, whose
+// conventions (and errors) for those are torch's.
 bool logit_row_losses(const float* logits, int64_t rows, int64_t vocab, const int64_t* targets, float* losses,
                       int64_t* argmax);
 

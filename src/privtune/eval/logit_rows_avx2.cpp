@@ -34,6 +34,7 @@ bool logit_rows_avx2(const float* logits, int64_t begin, int64_t end, int64_t vo
                      float* losses, int64_t* argmax) {
   const int64_t whole = vocab / 8 * 8;
   for (int64_t r = begin; r < end; ++r) {
+    if (targets[r] < 0 || targets[r] >= vocab) return false;  // torch's path reports it
     const float* x = logits + r * vocab;
     __m256 maxes = _mm256_set1_ps(-INFINITY);
     for (int64_t j = 0; j < whole; j += 8) maxes = _mm256_max_ps(maxes, _mm256_loadu_ps(x + j));
